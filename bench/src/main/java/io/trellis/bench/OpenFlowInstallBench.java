@@ -156,7 +156,7 @@ public final class OpenFlowInstallBench {
     private static Leg ofctlLeg(OvsSandbox ovs, Path flowFile, int count) {
         clear(ovs);
         long start = System.nanoTime();
-        ovs.ofctlWithOptions(List.of("--bundle"), BRIDGE, "add-flows", flowFile.toString());
+        ovs.ofctlWithOptions(List.of("-O", "OpenFlow15", "--bundle"), BRIDGE, "add-flows", flowFile.toString());
         long nanos = System.nanoTime() - start;
         expectFlowCount(ovs, count, "ovs-ofctl");
         return new Leg("ovs-ofctl", count, nanos);
