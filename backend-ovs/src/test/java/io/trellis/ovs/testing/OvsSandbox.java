@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.trellis.ovs.transport.Endpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -18,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -54,6 +57,7 @@ public final class OvsSandbox implements AutoCloseable {
     private final CommandRunner runner;
     private final Set<String> bridges = new LinkedHashSet<>();
     private final List<Pod> pods = new CopyOnWriteArrayList<>();
+    private final Set<String> ownNetns = ConcurrentHashMap.newKeySet();
     private final List<Process> spawned = new CopyOnWriteArrayList<>();
     private boolean closed;
 
@@ -65,6 +69,7 @@ public final class OvsSandbox implements AutoCloseable {
                 "OVS_RUNDIR", dir.toString(),
                 "OVS_LOGDIR", dir.toString(),
                 "OVS_DBDIR", dir.toString()), COMMAND_TIMEOUT);
+        ownNetns.add(id);
     }
 
     /** Checks prerequisites, sweeps leftovers of dead runs, and starts ovsdb-server and ovs-vswitchd. */
@@ -83,7 +88,7 @@ public final class OvsSandbox implements AutoCloseable {
                 try {
                     Files.createDirectory(dir);
                     break;
-                } catch (java.nio.file.FileAlreadyExistsException e) {
+                } catch (FileAlreadyExistsException e) {
                     // another sandbox drew the same id: draw again
                 }
             }
@@ -236,7 +241,7 @@ public final class OvsSandbox implements AutoCloseable {
     }
 
     private void requireOwnNetns(String netns) {
-        if (!netns.equals(id) && pods.stream().noneMatch(p -> p.netns().equals(netns))) {
+        if (!ownNetns.contains(netns)) {
             throw new IllegalArgumentException("netns " + netns + " does not belong to sandbox " + id);
         }
     }
@@ -264,14 +269,13 @@ public final class OvsSandbox implements AutoCloseable {
      * router solicitations do not add noise to flow counters; TX checksum offload is off because
      * the userspace datapath does not complete partial checksums.
      */
-    public Pod addPod(String bridge, String ipv4Cidr, int ofport) {
-        int n = pods.size() + 1;
+    public synchronized Pod addPod(String bridge, String ipv4Cidr, int ofport) {
+        int n = ownNetns.size(); // the sandbox netns counts, so pods are numbered from 1
         String podNs = id + "p" + n;
         String hostPort = id + "v" + n;
         String ip = bin.ip().toString();
         run(ip, "netns", "add", podNs);
-        Pod placeholder = new Pod(podNs, hostPort, "00:00:00:00:00:00", "0.0.0.0", ofport);
-        pods.add(placeholder);
+        ownNetns.add(podNs);
         execIn(podNs, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
         run(ip, "-n", id, "link", "add", hostPort, "type", "veth", "peer", "name", "eth0", "netns", podNs);
         run(ip, "-n", id, "link", "set", hostPort, "up");
@@ -286,7 +290,7 @@ public final class OvsSandbox implements AutoCloseable {
             throw new IllegalStateException("port " + hostPort + " got ofport " + assigned + ", requested " + ofport);
         }
         Pod pod = new Pod(podNs, hostPort, mac, ipv4Cidr.split("/")[0], ofport);
-        pods.set(pods.indexOf(placeholder), pod);
+        pods.add(pod);
         return pod;
     }
 
@@ -338,6 +342,26 @@ public final class OvsSandbox implements AutoCloseable {
         deleteQuietly(dbSocket());
     }
 
+    /**
+     * Freezes ovs-vswitchd with SIGSTOP: its sockets stay open but nothing answers, as with a hung
+     * switch (what echo keepalives are for). {@link #resumeVswitchd()} thaws it; close() does too.
+     */
+    public void pauseVswitchd() {
+        signalVswitchd("STOP");
+    }
+
+    public void resumeVswitchd() {
+        signalVswitchd("CONT");
+    }
+
+    private void signalVswitchd(String signal) {
+        OptionalLong pid = ProcessTable.readPidFile(dir.resolve("vswitchd.pid"));
+        if (pid.isEmpty() || !ProcessTable.isRunning(pid.getAsLong())) {
+            throw new IllegalStateException("ovs-vswitchd of sandbox " + id + " is not running");
+        }
+        run("kill", "-" + signal, Long.toString(pid.getAsLong()));
+    }
+
     public boolean vswitchdRunning() {
         OptionalLong pid = ProcessTable.readPidFile(dir.resolve("vswitchd.pid"));
         return pid.isPresent() && ProcessTable.isRunning(pid.getAsLong());
@@ -353,7 +377,7 @@ public final class OvsSandbox implements AutoCloseable {
             // With --detach the launcher returns once the daemon is initialised; output goes to a
             // file because the detached daemon could otherwise hold our pipe open.
             Process launcher = builder.start();
-            if (!launcher.waitFor(COMMAND_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!launcher.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 launcher.destroyForcibly();
                 throw new IllegalStateException(name + " of sandbox " + id + " did not detach within " + COMMAND_TIMEOUT);
             }
@@ -404,6 +428,9 @@ public final class OvsSandbox implements AutoCloseable {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
+        // A SIGSTOPped daemon would ignore the SIGTERM below until continued.
+        ProcessTable.readPidFile(dir.resolve("vswitchd.pid")).ifPresent(pid ->
+                runner.run(List.of("kill", "-CONT", Long.toString(pid))));
         List<String> problems = removeInstance(id, dir);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("cleanup of sandbox " + id + " incomplete: " + String.join("; ", problems));

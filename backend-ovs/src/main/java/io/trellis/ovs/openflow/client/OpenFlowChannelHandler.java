@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -19,6 +18,9 @@ import io.trellis.ovs.openflow.message.Hello;
 import io.trellis.ovs.openflow.message.OfMessage;
 import io.trellis.ovs.openflow.message.OfMessageEncoder;
 import io.trellis.ovs.openflow.message.RawBytes;
+import io.trellis.ovs.openflow.message.MalformedMessageException;
+import io.trellis.ovs.openflow.message.OfConstants;
+import io.trellis.ovs.openflow.message.SetConfig;
 import io.trellis.ovs.openflow.message.SetPacketInFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -44,6 +46,9 @@ final class OpenFlowChannelHandler extends SimpleChannelInboundHandler<OfMessage
         void established(Channel channel, OfVersion version, FeaturesReply features);
 
         void message(OfMessage message);
+
+        /** A message from the switch could not be decoded; the framing is intact. */
+        void malformed(MalformedMessageException error);
 
         /** The channel closed; {@code handshakeFailure} is set when it never got established. */
         void closed(Channel channel, boolean wasEstablished, Throwable handshakeFailure);
@@ -127,6 +132,10 @@ final class OpenFlowChannelHandler extends SimpleChannelInboundHandler<OfMessage
         if (config.packetIn2()) {
             ctx.write(new SetPacketInFormat(xids.getAsInt(), SetPacketInFormat.NXT_PACKET_IN2));
         }
+        // OVS treats connections on <bridge>.mgmt as service connections and sends them no
+        // asynchronous messages (packet-ins included) until they set a non-zero miss_send_len
+        // (connmgr.c, ofconn_receives_async_msg); ovs-ofctl monitor does the same.
+        ctx.write(new SetConfig(xids.getAsInt(), 0, OfConstants.CML_NO_BUFFER));
         ctx.flush();
     }
 
@@ -199,9 +208,11 @@ final class OpenFlowChannelHandler extends SimpleChannelInboundHandler<OfMessage
             LOG.error("OpenFlow {}: {}; closing the connection", peer, cause.getMessage());
             failHandshake(ctx, cause);
             ctx.close();
-        } else if (cause instanceof DecoderException && cause.getCause() instanceof OfCodecException) {
-            // One malformed message; framing is intact, so the connection stays up.
+        } else if (cause instanceof MalformedMessageException malformed) {
+            // One malformed message; framing is intact, so the connection stays up, and the
+            // request it answered (if any) fails with the reason rather than timing out.
             LOG.error("OpenFlow {}: cannot decode a message: {}", peer, cause.getMessage());
+            listener.malformed(malformed);
         } else if (cause instanceof OfCodecException || cause.getCause() instanceof OfCodecException) {
             LOG.error("OpenFlow {}: cannot encode a message: {}", peer, cause.getMessage());
         } else {

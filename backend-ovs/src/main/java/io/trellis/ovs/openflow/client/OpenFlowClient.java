@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.trellis.ovs.openflow.OfVersion;
+import io.trellis.ovs.openflow.message.MalformedMessageException;
 import io.trellis.ovs.openflow.message.BarrierReply;
 import io.trellis.ovs.openflow.message.BarrierRequest;
 import io.trellis.ovs.openflow.message.BundleAdd;
@@ -207,6 +208,12 @@ public final class OpenFlowClient implements AutoCloseable {
         @Override
         public void message(OfMessage message) {
             dispatch(message);
+        }
+
+        @Override
+        public void malformed(MalformedMessageException error) {
+            pending.fail(error.xid(), new OpenFlowException("cannot decode the reply from " + endpoint + ": "
+                    + error.getMessage(), error));
         }
 
         @Override

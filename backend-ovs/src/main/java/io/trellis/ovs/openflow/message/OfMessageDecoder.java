@@ -13,8 +13,9 @@ import java.util.List;
  *
  * <p>A length below 8 means the stream is out of sync: a {@link CorruptedFrameException} is raised
  * and all further input dropped (the connection must be closed). A well-framed message whose body
- * is malformed raises a {@link DecoderException} caused by {@link OfCodecException}, after which
- * decoding continues with the next frame. (The 16-bit length field cannot exceed 65535; the
+ * is malformed raises a {@link MalformedMessageException} (a {@link DecoderException} caused by
+ * {@link OfCodecException}, carrying the message's xid), after which decoding continues with the
+ * next frame. (The 16-bit length field cannot exceed 65535; the
  * encoder refuses to write longer messages.)
  */
 public final class OfMessageDecoder extends ByteToMessageDecoder {
@@ -46,7 +47,7 @@ public final class OfMessageDecoder extends ByteToMessageDecoder {
         try {
             out.add(OfMessageCodec.decode(frame));
         } catch (OfCodecException e) {
-            throw new DecoderException(e.getMessage(), e);
+            throw new MalformedMessageException(in.getInt(start + 4), in.getUnsignedByte(start + 1), e);
         }
     }
 }

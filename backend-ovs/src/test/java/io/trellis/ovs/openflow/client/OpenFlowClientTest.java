@@ -225,6 +225,27 @@ class OpenFlowClientTest {
         assertThat(all).extracting(GroupStats::groupId).containsExactly(1, 2, 3, 4);
     }
 
+    @Test
+    void anUndecodableReplyFailsItsRequestWithTheReasonInsteadOfTimingOut() throws Exception {
+        sw.responder = m -> {
+            if (m instanceof GroupStatsRequest) {
+                // OF1.5 multipart reply, OFPMP_GROUP_STATS, whose one entry claims a length of 4 bytes.
+                byte[] reply = {6, 19, 0, 24, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 1};
+                java.nio.ByteBuffer.wrap(reply).putInt(4, m.xid());
+                sw.connection.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(reply));
+                return List.of();
+            }
+            return null;
+        };
+        connect(CONFIG.withRequestTimeout(Duration.ofSeconds(30)));
+        long start = System.nanoTime();
+        Throwable t = failureOf(client.dumpGroupStats());
+        assertThat(t).isInstanceOf(OpenFlowException.class).hasMessageContaining("cannot decode the reply");
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(10);
+        // Framing was intact: the connection still works.
+        client.barrier().get(5, TimeUnit.SECONDS);
+    }
+
     private static GroupStats stats(int groupId) {
         return new GroupStats(groupId, 1, groupId * 10L, groupId * 1000L, 1, 0, List.of());
     }
