@@ -77,7 +77,8 @@ public final class OpenFlowInstallBench {
         System.out.println(result.summaryLine());
     }
 
-    record Result(int flows, List<Leg> java, List<Leg> ofctl) {
+    /** {@code loadAverage}: /proc/loadavg when the run started, since both legs compete with whatever else runs. */
+    record Result(int flows, List<Leg> java, List<Leg> ofctl, String loadAverage) {
         double javaFps() {
             return median(java);
         }
@@ -105,6 +106,7 @@ public final class OpenFlowInstallBench {
                     confirmed, and is checked to leave exactly N flows. Median of the rounds.
 
                     """);
+            md.append("Load average when the run started: ").append(loadAverage).append("\n\n");
             md.append("| round | java (flows/s) | ovs-ofctl (flows/s) |\n| --- | ---: | ---: |\n");
             for (int r = 0; r < java.size(); r++) {
                 md.append(String.format(Locale.ROOT, "| %d | %.0f | %.0f |%n", r + 1,
@@ -121,6 +123,7 @@ public final class OpenFlowInstallBench {
     }
 
     static Result run(Options options) throws Exception {
+        String loadAverage = loadAverage();
         List<FlowMod> flows = FlowMix.generate(options.flows());
         List<Leg> javaLegs = new ArrayList<>();
         List<Leg> ofctlLegs = new ArrayList<>();
@@ -140,7 +143,16 @@ public final class OpenFlowInstallBench {
                 }
             }
         }
-        return new Result(options.flows(), javaLegs, ofctlLegs);
+        return new Result(options.flows(), javaLegs, ofctlLegs, loadAverage);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2] + " (1, 5, 15 min)";
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private static Leg javaLeg(OvsSandbox ovs, OpenFlowClient client, List<FlowMod> flows) throws Exception {
