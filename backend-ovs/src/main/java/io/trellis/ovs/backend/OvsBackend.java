@@ -1,0 +1,58 @@
+package io.trellis.ovs.backend;
+
+import io.trellis.netlink.sys.Syscalls;
+import io.trellis.ovs.pipeline.Ipv4Subnet;
+import io.trellis.spi.BackendConfigException;
+import io.trellis.spi.BackendContext;
+import io.trellis.spi.TrellisBackend;
+import io.trellis.spi.model.IpPrefix;
+import io.trellis.spi.pod.PodInterfaceDriver;
+import io.trellis.spi.pod.PodInterfaceDriverFactory;
+import java.net.Inet4Address;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The Open vSwitch backend, {@code ovs} in the agent configuration. It provides pod interfaces
+ * (a veth per pod on the integration bridge, forwarded by the agent's OpenFlow pipeline); node
+ * routes (the Geneve overlay) come with multi-node support.
+ */
+public final class OvsBackend implements TrellisBackend {
+
+    public static final String NAME = "ovs";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> settingKeys() {
+        return OvsSettings.KEYS;
+    }
+
+    @Override
+    public Optional<PodInterfaceDriverFactory> podInterface() {
+        return Optional.of(OvsBackend::createPodInterfaceDriver);
+    }
+
+    /**
+     * Reads the settings and the node's IPv4 pod CIDR, then starts the driver in the agent's own
+     * network namespace, where ovs-vswitchd's devices live.
+     */
+    static PodInterfaceDriver createPodInterfaceDriver(BackendContext context) {
+        OvsSettings settings = OvsSettings.from(context.settings());
+        Ipv4Subnet podCidr = ipv4PodCidr(context.network().podCidrs());
+        return OvsPodInterfaceDriver.start(settings, podCidr, NodeNetlink.current(Syscalls.system()),
+                OvsPodInterfaceDriver.DEFAULT_TIMEOUT);
+    }
+
+    /** The IPv4 pod CIDR: the pipeline forwards IPv4 only for now. */
+    static Ipv4Subnet ipv4PodCidr(List<IpPrefix> podCidrs) {
+        return podCidrs.stream().filter(IpPrefix::isIpv4).findFirst()
+                .map(p -> new Ipv4Subnet((Inet4Address) p.network(), p.prefixLength()))
+                .orElseThrow(() -> new BackendConfigException("network.podCidr: the ovs backend needs an IPv4 pod CIDR, got "
+                        + podCidrs));
+    }
+}

@@ -1,0 +1,92 @@
+package io.trellis.ovs.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * How the agent marks the flows it owns. A cookie is 64 bits:
+ *
+ * <pre>
+ *  63        48 47    40 39    32 31                 0
+ * +------------+--------+--------+--------------------+
+ * |   owner    |  kind  | stage  |       object       |
+ * +------------+--------+--------+--------------------+
+ * </pre>
+ *
+ * <ul>
+ *   <li>owner: fixed per agent (default {@value #DEFAULT_OWNER_HEX}); deleting by owner with
+ *       {@link #ownerMask()} removes every flow of the agent and nothing else (flows added by hand or
+ *       by another controller keep their cookies);</li>
+ *   <li>kind: {@link #KIND_NODE} for flows that exist once per node, {@link #KIND_POD} for a pod's;</li>
+ *   <li>stage: the {@link PipelineStage#code()} of the stage that wrote the flow (for reading dumps);</li>
+ *   <li>object: 0 for node flows, the pod's OpenFlow port for pod flows; {@link #podMask()} ignores
+ *       the stage so one delete removes all of a pod's flows.</li>
+ * </ul>
+ *
+ * @param owner 16-bit owner prefix, 1..0xffff (0 is refused: it is the cookie of flows nobody marked)
+ */
+public record CookieScheme(int owner) {
+
+    static final String DEFAULT_OWNER_HEX = "0x7472";
+    /** "tr" in ASCII. */
+    public static final int DEFAULT_OWNER = 0x7472;
+    public static final CookieScheme DEFAULT = new CookieScheme(DEFAULT_OWNER);
+
+    public static final int KIND_NODE = 0x01;
+    public static final int KIND_POD = 0x02;
+
+    private static final int OWNER_SHIFT = 48;
+    private static final int KIND_SHIFT = 40;
+    private static final int STAGE_SHIFT = 32;
+    private static final long OBJECT_MASK = 0xffff_ffffL;
+
+    public CookieScheme {
+        if (owner < 1 || owner > 0xffff) {
+            throw new IllegalArgumentException("cookie owner: " + owner + " out of range 1..0xffff");
+        }
+    }
+
+    /** The cookie of a node-wide flow written by {@code stage}. */
+    public long node(PipelineStage stage) {
+        return compose(KIND_NODE, requireNonNull(stage, "stage").code(), 0);
+    }
+
+    /** The cookie of a flow of the pod on OpenFlow port {@code ofport}, written by {@code stage}. */
+    public long pod(PipelineStage stage, int ofport) {
+        return compose(KIND_POD, requireNonNull(stage, "stage").code(), checkPort(ofport));
+    }
+
+    /** Cookie value selecting every flow this agent owns, with {@link #ownerMask()}. */
+    public long ownerValue() {
+        return (long) owner << OWNER_SHIFT;
+    }
+
+    public long ownerMask() {
+        return 0xffffL << OWNER_SHIFT;
+    }
+
+    /** Cookie value selecting every flow of the pod on {@code ofport}, with {@link #podMask()}. */
+    public long podValue(int ofport) {
+        return compose(KIND_POD, 0, checkPort(ofport));
+    }
+
+    /** Owner, kind and object bits; the stage bits are ignored. */
+    public long podMask() {
+        return ~(0xffL << STAGE_SHIFT);
+    }
+
+    public boolean owns(long cookie) {
+        return (cookie & ownerMask()) == ownerValue();
+    }
+
+    private long compose(int kind, int stageCode, long object) {
+        return ((long) owner << OWNER_SHIFT) | ((long) kind << KIND_SHIFT) | ((long) stageCode << STAGE_SHIFT)
+                | (object & OBJECT_MASK);
+    }
+
+    private static int checkPort(int ofport) {
+        if (ofport < 1 || ofport > 0xfeff) {
+            throw new IllegalArgumentException("ofport: " + ofport + " out of range 1..65279");
+        }
+        return ofport;
+    }
+}

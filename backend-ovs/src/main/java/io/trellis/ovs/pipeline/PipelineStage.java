@@ -1,0 +1,40 @@
+package io.trellis.ovs.pipeline;
+
+/**
+ * The stages a packet can pass through, in pipeline order. A {@link Pipeline} enables a subset
+ * and numbers the enabled ones 0, 1, 2... in this order, so table IDs are never written in flow
+ * code and a feature stage added later (service load balancing, policy, tunnels) shifts the
+ * tables after it without touching their flows.
+ *
+ * <p>Each stage has a fixed {@link #code()} that goes into the flows' cookies ({@link CookieScheme}),
+ * so a flow read back from the switch says which stage wrote it even if table numbers moved.
+ */
+public enum PipelineStage {
+    /** Tells where a packet came from (gateway or a local pod port), recorded in a register. */
+    CLASSIFIER(0x01),
+    /** ARP and IPv4 SpoofGuard: a pod may only send with its own MAC and IP; the gateway is exempt. */
+    SPOOF_GUARD(0x02),
+    /** Delivers each ARP packet to the one port that owns the target IP; no broadcast, no flooding. */
+    ARP_FORWARDING(0x03),
+    /** Sends IPv4 through connection tracking in the agent's zone. */
+    CONNTRACK(0x04),
+    /** Acts on the connection state: drops packets conntrack calls invalid. */
+    CONNTRACK_STATE(0x05),
+    /** Picks the next hop from the destination IP and rewrites the Ethernet addresses for it. */
+    L3_FORWARDING(0x06),
+    /** Commits new connections (after every decision that may drop them). */
+    CONNTRACK_COMMIT(0x07),
+    /** Outputs to the port that owns the destination MAC. */
+    L2_OUTPUT(0x08);
+
+    private final int code;
+
+    PipelineStage(int code) {
+        this.code = code;
+    }
+
+    /** The stage's 8-bit code in flow cookies; stable across releases, unlike table IDs. */
+    public int code() {
+        return code;
+    }
+}
