@@ -92,7 +92,8 @@ class ConcurrencyTest {
                     }));
                     results.add(pool.submit(() -> {
                         start.await();
-                        for (int i = 0; i < 20; i++) {
+                        // 40 held + 2 x 10 new = 60 <= 61: the range never runs out, whatever the interleaving.
+                        for (int i = 0; i < 10; i++) {
                             driver.allocate(pod("new" + thread + "-" + i));
                         }
                         return null;
@@ -106,7 +107,7 @@ class ConcurrencyTest {
                 pool.shutdownNow();
             }
             List<IpamAllocation> left = driver.allocations();
-            assertThat(left).hasSize(40);
+            assertThat(left).hasSize(20);
             assertThat(left).extracting(HostLocalIpamDriverTest::address).doesNotHaveDuplicates();
             assertThat(left).extracting(a -> a.attachment().pod().name()).allMatch(name -> name.startsWith("new"));
         }

@@ -1,0 +1,67 @@
+package io.trellis.agent;
+
+import static java.util.Objects.requireNonNull;
+
+import io.trellis.agent.backend.ConfiguredBackends;
+import io.trellis.agent.backend.NodeFacts;
+import io.trellis.agent.interfacestore.AttachmentStore;
+import io.trellis.agent.node.PodMtu;
+import io.trellis.cni.server.CniServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started agent: its CNI server and its drivers. {@link #close} stops serving CNI and closes the
+ * drivers, which leave the data plane as it is (pods keep their connectivity while the agent is
+ * down).
+ */
+public final class RunningAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunningAgent.class);
+
+    private final CniServer server;
+    private final ConfiguredBackends backends;
+    private final NodeFacts node;
+    private final PodMtu mtu;
+    private final AttachmentStore store;
+    private boolean closed;
+
+    RunningAgent(CniServer server, ConfiguredBackends backends, NodeFacts node, PodMtu mtu, AttachmentStore store) {
+        this.server = requireNonNull(server, "server");
+        this.backends = requireNonNull(backends, "backends");
+        this.node = requireNonNull(node, "node");
+        this.mtu = requireNonNull(mtu, "mtu");
+        this.store = requireNonNull(store, "store");
+    }
+
+    public NodeFacts node() {
+        return node;
+    }
+
+    public PodMtu podMtu() {
+        return mtu;
+    }
+
+    public CniServer cniServer() {
+        return server;
+    }
+
+    public AttachmentStore attachments() {
+        return store;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("stopping: closing the CNI server and the drivers");
+        try {
+            server.close();
+        } catch (Exception e) {
+            LOG.warn("closing the CNI server failed", e);
+        }
+        backends.close();
+        LOG.info("stopped");
+    }
+}
