@@ -63,6 +63,11 @@ public final class NodeNetlink implements AutoCloseable {
         return ethtool;
     }
 
+    /** Runs tasks inside a namespace, e.g. {@link #nodeNamespace()} (used by {@link NodeMasquerade}). */
+    public NamespaceSwitcher switcher() {
+        return switcher;
+    }
+
     /** Opens a pod's namespace by path (CNI_NETNS); fails with a {@code SyscallException} when it does not exist. */
     public NetNamespace openNamespace(Path netns) {
         return NetNamespace.open(sys, requireNonNull(netns, "netns"));

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * the integration bridge (datapath from the settings, OpenFlow 1.3 and 1.5, fail_mode secure, so
  * it forwards nothing until the agent's flows are in), and its gateway: an internal port whose
  * kernel device holds the first address of the pod CIDR, the pods' default gateway and their way
- * to the node and beyond.
+ * to the node and beyond (IPv4 forwarding and masquerade by {@link NodeMasquerade}).
  */
 public final class OvsNodeSetup {
 
@@ -54,12 +54,14 @@ public final class OvsNodeSetup {
     private final OpenVSwitchDatabase db;
     private final NodeNetlink netlink;
     private final Duration timeout;
+    private final NodeMasquerade masquerade;
 
     public OvsNodeSetup(OvsSettings settings, OpenVSwitchDatabase db, NodeNetlink netlink, Duration timeout) {
         this.settings = requireNonNull(settings, "settings");
         this.db = requireNonNull(db, "db");
         this.netlink = requireNonNull(netlink, "netlink");
         this.timeout = requireNonNull(timeout, "timeout");
+        this.masquerade = NodeMasquerade.inNode(netlink, timeout);
     }
 
     /** The gateway of a pod CIDR: its first host address (10.244.1.0/24 → 10.244.1.1). */
@@ -105,10 +107,21 @@ public final class OvsNodeSetup {
                 "wait for the ofport of " + GATEWAY_PORT);
 
         configureGatewayDevice(gatewayIp, podCidr.prefixLength(), gatewayMac);
+        // Egress beyond the pod CIDR: forwarding plus masquerade. Kept when the agent stops (pods keep
+        // their connectivity across restarts); removed only by uninstallNodeRules().
+        masquerade.install(MasqueradeRules.forPodCidr(podCidr));
         LOG.info("bridge {} ({}) ready; gateway {} ofport {} {}/{} {}", bridge, settings.datapathType().ovsName(),
                 GATEWAY_PORT, ofport, gatewayIp.getHostAddress(), podCidr.prefixLength(), gatewayMac);
         return new NodeNetwork((int) ofport, gatewayIp,
                 io.trellis.ovs.openflow.match.MacAddress.parse(gatewayMac.toString()), podCidr);
+    }
+
+    /**
+     * Removes what {@link #bringUp} put into the node's iptables (the TRELLIS chains); for an explicit
+     * node clean-up, never on agent stop. Bridge and gateway stay.
+     */
+    public void uninstallNodeRules() {
+        masquerade.uninstall();
     }
 
     private void configureGatewayDevice(Inet4Address ip, int prefixLength, MacAddress mac) {
