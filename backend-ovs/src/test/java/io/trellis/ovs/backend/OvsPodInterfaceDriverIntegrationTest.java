@@ -196,12 +196,17 @@ class OvsPodInterfaceDriverIntegrationTest {
     }
 
     @Test
-    void detachSucceedsWhenTheNetnsIsGone() {
+    void detachSucceedsWhenTheNetnsIsGone() throws InterruptedException {
         TestPod d = newPod("d", "10.77.0.21");
         PodInterfaces id = driver.attach(d.request());
         String host = id.host().get().name();
         runner.run(List.of("ip", "netns", "del", d.netns())).stdoutOrThrow();
-        // Destroying the namespace destroyed the veth pair; OVS still has the port.
+        // Destroying the namespace destroys the veth pair, asynchronously (the kernel tears a
+        // namespace down in a work queue after its last reference goes); OVS still has the port.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (linkExists(sandbox.netns(), host) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         assertThat(linkExists(sandbox.netns(), host)).isFalse();
         assertThat(sandbox.vsctl("list-ports", "br-int")).contains(host);
 
