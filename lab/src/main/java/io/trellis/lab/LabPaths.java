@@ -1,0 +1,67 @@
+package io.trellis.lab;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where one lab keeps its files. Everything a lab creates on disk is under {@link #root()}, so removing
+ * that directory removes its state.
+ *
+ * @param root the lab directory: {@code $TRELLIS_LAB_DIR}, else /tmp/trellis-lab
+ */
+public record LabPaths(Path root) {
+    public static final Path DEFAULT_ROOT = Path.of("/tmp/trellis-lab");
+    public static final String ENV = "TRELLIS_LAB_DIR";
+
+    public LabPaths {
+        Objects.requireNonNull(root, "root");
+        root = root.toAbsolutePath().normalize();
+    }
+
+    public static LabPaths fromEnvironment(Map<String, String> env) {
+        String dir = env.get(ENV);
+        return new LabPaths(dir == null || dir.isBlank() ? DEFAULT_ROOT : Path.of(dir));
+    }
+
+    public Path stateFile() {
+        return root.resolve("lab.json");
+    }
+
+    public Path kubeconfig() {
+        return root.resolve("kubeconfig");
+    }
+
+    public Path apiServerLog() {
+        return root.resolve("apiserver.log");
+    }
+
+    public Path daemonLog() {
+        return root.resolve("kubelet.log");
+    }
+
+    /** The lab daemon records the pods it runs here (one JSON file per pod sandbox). */
+    public Path sandboxDir() {
+        return root.resolve("pods");
+    }
+
+    public Path nodeDir(String nodeName) {
+        return root.resolve("nodes").resolve(nodeName);
+    }
+
+    public Path ovsDir(String nodeName) {
+        return nodeDir(nodeName).resolve("ovs");
+    }
+
+    public Path agentConfig(String nodeName) {
+        return nodeDir(nodeName).resolve("trellis-agent.yaml");
+    }
+
+    public Path agentLog(String nodeName) {
+        return nodeDir(nodeName).resolve("agent.log");
+    }
+
+    public Path cniSocket(String nodeName) {
+        return nodeDir(nodeName).resolve("cni.sock");
+    }
+}

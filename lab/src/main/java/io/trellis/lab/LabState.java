@@ -1,0 +1,109 @@
+package io.trellis.lab;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a lab has started, saved in lab.json as it goes, so that {@code down} can remove everything even
+ * after a crash half-way through {@code up}.
+ *
+ * @param prefix       the lab's unique prefix: every namespace (and any link in the host) it creates starts
+ *                     with it followed by '-'
+ * @param home         the Trellis source tree the lab runs from (executables)
+ * @param apiServerPid the API stand-in's process, 0 before it started
+ * @param daemonPid    the lab daemon's process (kubelet, scheduler, workload), 0 before it started
+ * @param nodes        the nodes, in order
+ */
+public record LabState(String prefix, Path home, long apiServerPid, long daemonPid, List<NodeState> nodes) {
+
+    /**
+     * One lab node.
+     *
+     * @param name       the Node object's name
+     * @param netns      its network namespace
+     * @param podCidr    spec.podCIDR
+     * @param internalIp the node's address on the lab's underlay
+     * @param agentPid   the agent's process, 0 before it started
+     */
+    public record NodeState(String name, String netns, String podCidr, String internalIp, long agentPid) {
+        public NodeState {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(netns, "netns");
+            Objects.requireNonNull(podCidr, "podCidr");
+            Objects.requireNonNull(internalIp, "internalIp");
+        }
+
+        public NodeState withAgentPid(long pid) {
+            return new NodeState(name, netns, podCidr, internalIp, pid);
+        }
+    }
+
+    public LabState {
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(home, "home");
+        nodes = List.copyOf(nodes);
+    }
+
+    public String underlayNetns() {
+        return prefix + "-underlay";
+    }
+
+    public LabState withApiServerPid(long pid) {
+        return new LabState(prefix, home, pid, daemonPid, nodes);
+    }
+
+    public LabState withDaemonPid(long pid) {
+        return new LabState(prefix, home, apiServerPid, pid, nodes);
+    }
+
+    public LabState withNode(NodeState node) {
+        List<NodeState> updated = new ArrayList<>();
+        boolean replaced = false;
+        for (NodeState n : nodes) {
+            if (n.name().equals(node.name())) {
+                updated.add(node);
+                replaced = true;
+            } else {
+                updated.add(n);
+            }
+        }
+        if (!replaced) {
+            updated.add(node);
+        }
+        return new LabState(prefix, home, apiServerPid, daemonPid, updated);
+    }
+
+    public Optional<NodeState> node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+    }
+
+    public void save(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), ".lab", ".tmp");
+            Files.writeString(tmp, Serialization.asJson(this));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Optional<LabState> load(Path file) {
+        try {
+            return Optional.of(Serialization.unmarshal(Files.readString(file), LabState.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.trellis.lab;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What `lab up` needs from the machine and the build, checked up front with one clear message. */
+final class Prerequisites {
+    private static final List<String> TOOLS = List.of("ip", "setsid", "ovsdb-tool", "ovsdb-server", "ovs-vswitchd",
+            "ovs-vsctl");
+
+    private Prerequisites() {
+    }
+
+    static void check(Shell shell, Path home) {
+        List<String> problems = new ArrayList<>();
+        if (!"root".equals(System.getProperty("user.name"))) {
+            problems.add("the lab creates network namespaces and must run as root");
+        }
+        for (String tool : TOOLS) {
+            if (!shell.run("sh", "-c", "command -v " + tool).ok()) {
+                problems.add("'" + tool + "' not found (Debian packages iproute2, util-linux, openvswitch-switch)");
+            }
+        }
+        requireFile(problems, home.resolve("cni/bin/trellis-cni"), "the CNI executable");
+        requireFile(problems, home.resolve("cni/target/trellis-cni.d/trellis-cni.jar"),
+                "the CNI executable's jar (mvn -pl cni -am package -DskipTests)");
+        requireFile(problems, home.resolve("core-agent/bin/trellis-agent"), "the agent launcher");
+        requireFile(problems, home.resolve("core-agent/target/agent.classpath"),
+                "the agent's class path (mvn -pl core-agent -am package -DskipTests)");
+        requireFile(problems, home.resolve("lab/target/lab.classpath"),
+                "the lab's class path (mvn -pl lab -am package -DskipTests)");
+        if (!problems.isEmpty()) {
+            throw new LabException("cannot start the lab:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    private static void requireFile(List<String> problems, Path file, String what) {
+        if (!Files.exists(file)) {
+            problems.add(what + " is missing: " + file);
+        }
+    }
+}

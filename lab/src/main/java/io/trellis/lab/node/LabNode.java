@@ -1,0 +1,135 @@
+package io.trellis.lab.node;
+
+import io.trellis.lab.LabPaths;
+import io.trellis.lab.LabState.NodeState;
+import io.trellis.lab.Processes;
+import io.trellis.lab.Shell;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One lab node: a network namespace with an uplink ({@code eth0}) on the lab's underlay bridge, its own
+ * ovsdb-server and ovs-vswitchd (userspace datapath, own OVS_RUNDIR; see shared/recipes/ovs-two-node-lab.sh)
+ * and the Trellis agent running inside the namespace.
+ */
+public final class LabNode {
+    public static final String UNDERLAY_BRIDGE = "br-underlay";
+    public static final int UNDERLAY_PREFIX_LENGTH = 24;
+
+    private final LabPaths paths;
+    private final Shell shell;
+    private final Processes processes;
+    private final NodeState node;
+
+    public LabNode(LabPaths paths, Shell shell, Processes processes, NodeState node) {
+        this.paths = Objects.requireNonNull(paths, "paths");
+        this.shell = Objects.requireNonNull(shell, "shell");
+        this.processes = Objects.requireNonNull(processes, "processes");
+        this.node = Objects.requireNonNull(node, "node");
+    }
+
+    /** The underlay namespace holding a plain Linux bridge that joins the nodes' uplinks. */
+    public static void createUnderlay(Shell shell, String underlayNetns) {
+        shell.check("ip", "netns", "add", underlayNetns);
+        shell.check("ip", "-n", underlayNetns, "link", "set", "lo", "up");
+        shell.check("ip", "-n", underlayNetns, "link", "add", UNDERLAY_BRIDGE, "type", "bridge");
+        shell.check("ip", "-n", underlayNetns, "link", "set", UNDERLAY_BRIDGE, "up");
+    }
+
+    /** The namespace and its uplink: a veth created inside the underlay namespace, so no link ever exists in the host's. */
+    public void createNamespace(String underlayNetns, int index) {
+        String ns = node.netns();
+        shell.check("ip", "netns", "add", ns);
+        shell.check("ip", "-n", ns, "link", "set", "lo", "up");
+        String port = "n" + index;
+        shell.check("ip", "-n", underlayNetns, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        shell.check("ip", "-n", underlayNetns, "link", "set", port, "master", UNDERLAY_BRIDGE, "up");
+        shell.check("ip", "-n", ns, "addr", "add", node.internalIp() + "/" + UNDERLAY_PREFIX_LENGTH, "dev", "eth0");
+        shell.check("ip", "-n", ns, "link", "set", "eth0", "up");
+    }
+
+    /** ovsdb-server and ovs-vswitchd inside the node namespace, both with their files under the node's ovs dir. */
+    public void startOvs() {
+        Path dir = paths.ovsDir(node.name());
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String db = dir.resolve("conf.db").toString();
+        String sock = dir.resolve("db.sock").toString();
+        shell.check("ovsdb-tool", "create", db, "/usr/share/openvswitch/vswitch.ovsschema");
+        shell.check(Shell.inNetns(node.netns(), "ovsdb-server", db, "--remote=punix:" + sock,
+                "--pidfile=" + dir.resolve("ovsdb-server.pid"), "--detach",
+                "--log-file=" + dir.resolve("ovsdb-server.log"), "--unixctl=" + dir.resolve("ovsdb-server.ctl")), Map.of());
+        shell.check("ovs-vsctl", "--db=unix:" + sock, "--no-wait", "init");
+        shell.check(Shell.inNetns(node.netns(), "ovs-vswitchd", "unix:" + sock,
+                "--pidfile=" + dir.resolve("ovs-vswitchd.pid"), "--detach",
+                "--log-file=" + dir.resolve("ovs-vswitchd.log"), "--unixctl=" + dir.resolve("ovs-vswitchd.ctl")),
+                Map.of("OVS_RUNDIR", dir.toString()));
+    }
+
+    /** Writes the agent's configuration: this node's paths, OVS instance and the userspace datapath. */
+    public Path writeAgentConfig() {
+        Path dir = paths.nodeDir(node.name());
+        Path ovs = paths.ovsDir(node.name());
+        String yaml = """
+                # Written by `trellis lab up` for lab node %1$s.
+                nodeName:
+                  from: fixed
+                  value: %1$s
+                backends:
+                  ipam: host-local
+                  podInterface: ovs
+                  nodeRoutes: none
+                  serviceProxy: none
+                  policy: none
+                network:
+                  mtu: auto
+                  podCidr: node-spec
+                  tunnelType: geneve
+                paths:
+                  stateDir: %2$s
+                  runDir: %3$s
+                  cniSocket: %4$s
+                settings:
+                  ovs:
+                    datapathType: netdev
+                    integrationBridge: br-int
+                    uplinkBridge: br-ex
+                    ovsdbSocket: %5$s
+                    runDir: %6$s
+                """.formatted(node.name(), dir.resolve("state"), dir.resolve("run"), paths.cniSocket(node.name()),
+                ovs.resolve("db.sock"), ovs);
+        Path file = paths.agentConfig(node.name());
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    /** Starts the agent inside the node namespace; its pid. */
+    public long startAgent(Path agentExecutable) {
+        Path config = writeAgentConfig();
+        List<String> command = Shell.inNetns(node.netns(), agentExecutable.toString(), "--config", config.toString(),
+                "--kubeconfig", paths.kubeconfig().toString(), "--node-timeout", "60");
+        return processes.startDetached(command, paths.agentLog(node.name()), Map.of());
+    }
+
+    /** Stops the agent and both OVS daemons of this node (its namespace is removed by the caller). */
+    public void stopDaemons() {
+        processes.stop(node.agentPid(), Duration.ofSeconds(10));
+        Path dir = paths.ovsDir(node.name());
+        processes.stop(Processes.readPidFile(dir.resolve("ovs-vswitchd.pid")), Duration.ofSeconds(5));
+        processes.stop(Processes.readPidFile(dir.resolve("ovsdb-server.pid")), Duration.ofSeconds(5));
+    }
+}
