@@ -201,8 +201,10 @@ public final class OpenFlowClient implements AutoCloseable {
             }
             LOG.info("OpenFlow {}: connected, {} dpid={}", endpoint, negotiated.ovsName(),
                     String.format("%016x", reply.datapathId()));
-            first.complete(reply);
+            // Listeners hear of the connection before connect()'s future completes, so one added
+            // after connect() returned sees only later changes, never this first CONNECTED.
             notifyConnection(ConnectionState.CONNECTED);
+            first.complete(reply);
         }
 
         @Override
