@@ -1,0 +1,318 @@
+package io.trellis.e2e;
+
+import static java.util.Objects.requireNonNull;
+
+import io.trellis.ovs.backend.OvsNodeSetup;
+import io.trellis.ovs.pipeline.FlowLine;
+import io.trellis.ovs.pipeline.Ipv4Subnet;
+import io.trellis.ovs.pipeline.LocalPod;
+import io.trellis.ovs.pipeline.NodeNetwork;
+import io.trellis.ovs.pipeline.PipelineFlows;
+import io.trellis.ovs.testing.CommandResult;
+import io.trellis.ovs.testing.CommandRunner;
+import io.trellis.ovs.testing.OvsSandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kubernetes node under test, the way it runs in production but sandboxed: the network
+ * namespace of an {@link OvsSandbox} (own ovsdb-server and ovs-vswitchd, userspace datapath) plays
+ * the node; inside it run the Kubernetes API stand-in holding the Node ({@link ApiStandInProcess})
+ * and the agent ({@code core-agent/bin/trellis-agent}, as its own process, with the real
+ * {@code host-local} and {@code ovs} backends). Pods are namespaces {@code <sandbox>p<N>} (removed
+ * with the sandbox, also after a crashed run), attached through the real {@code trellis-cni}.
+ */
+public final class AgentNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentNode.class);
+    public static final String BRIDGE = "br-int";
+    public static final String NODE_NAME = "e2e-node";
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Pattern REPLY_HEADER =
+            Pattern.compile("OFPST_FLOW reply \\(OF1\\.5\\) \\(xid=0x[0-9a-f]+\\):( flags=\\[more\\])?");
+    private static final Pattern COUNTERS = Pattern.compile(" (duration|n_packets|n_bytes|idle_age|hard_age)=[^,]*,");
+
+    /**
+     * @param podCidr    the Node's spec.podCIDRs (IPv4)
+     * @param internalIp the Node's InternalIP
+     * @param mtu        network.mtu of the agent (fixed: the sandbox node has no uplink)
+     */
+    public record Options(String podCidr, String internalIp, int mtu) {
+        public Options {
+            Ipv4Subnet.parse(requireNonNull(podCidr, "podCidr"));
+            requireNonNull(internalIp, "internalIp");
+        }
+
+        public static Options defaults() {
+            return new Options("10.96.0.0/24", "192.168.96.2", 1450);
+        }
+    }
+
+    private final TrellisHome home;
+    private final Options options;
+    private final OvsSandbox sandbox;
+    private final Path dir;
+    private final CommandRunner runner = new CommandRunner(Map.of(), Duration.ofSeconds(60));
+    private final List<PodNetns> podNamespaces = new CopyOnWriteArrayList<>();
+    private final AtomicInteger podCounter = new AtomicInteger(100);
+    private final AtomicInteger agentRuns = new AtomicInteger();
+    private final CniExecutable cni;
+    private ApiStandInProcess api;
+    private AgentProcess agent;
+
+    private AgentNode(TrellisHome home, Options options, OvsSandbox sandbox) {
+        this.home = home;
+        this.options = options;
+        this.sandbox = sandbox;
+        this.dir = sandbox.runDir().resolve("agent");
+        this.cni = new CniExecutable(home.cniExecutable(), cniSocket());
+    }
+
+    /** Starts the sandbox, the API stand-in and the agent; returns once the agent is ready. */
+    public static AgentNode start(TrellisHome home, Options options) {
+        home.requireBuilt();
+        OvsSandbox sandbox = OvsSandbox.start();
+        AgentNode node = new AgentNode(home, requireNonNull(options, "options"), sandbox);
+        try {
+            node.boot();
+            return node;
+        } catch (RuntimeException | Error e) {
+            try {
+                node.close();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private void boot() {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        api = ApiStandInProcess.start(sandbox.netns(), NODE_NAME, options.podCidr(), options.internalIp(),
+                dir.resolve("kubeconfig"), dir.resolve("apiserver.log"));
+        writeConfig();
+        startAgent();
+    }
+
+    private void writeConfig() {
+        String yaml = """
+                nodeName:
+                  from: fixed
+                  value: %s
+                backends:
+                  ipam: host-local
+                  podInterface: ovs
+                  nodeRoutes: none
+                  serviceProxy: none
+                  policy: none
+                network:
+                  mtu: %d
+                  podCidr: node-spec
+                paths:
+                  stateDir: %s
+                  runDir: %s
+                  cniSocket: %s
+                settings:
+                  ovs:
+                    datapathType: netdev
+                    integrationBridge: %s
+                    uplinkBridge: br-ex
+                    ovsdbSocket: %s
+                    runDir: %s
+                """.formatted(NODE_NAME, options.mtu(), dir.resolve("state"), dir.resolve("run"), cniSocket(), BRIDGE,
+                sandbox.dbSocket(), sandbox.runDir());
+        try {
+            Files.writeString(config(), yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ the agent
+
+    /** Starts an agent process (the previous one must have ended) and waits until it is ready. */
+    public AgentProcess startAgent() {
+        if (agent != null && agent.isAlive()) {
+            throw new IllegalStateException("the agent (pid " + agent.pid() + ") is still running");
+        }
+        Path log = dir.resolve("agent-" + agentRuns.incrementAndGet() + ".log");
+        long start = System.nanoTime();
+        agent = AgentProcess.start(home, sandbox.netns(), config(), api.kubeconfig(), Duration.ofSeconds(60), log);
+        agent.awaitReady(READY_TIMEOUT);
+        LOG.info("agent ready (pid {}) in netns {} {} ms after its start", agent.pid(), sandbox.netns(),
+                (System.nanoTime() - start) / 1_000_000);
+        return agent;
+    }
+
+    public AgentProcess agent() {
+        return agent;
+    }
+
+    // ------------------------------------------------------------------ pods
+
+    /** Creates a pod namespace ({@code <sandbox>p<N>}) with {@code lo} up, as a runtime does before ADD. */
+    public PodNetns newPodNetns() {
+        PodNetns netns = new PodNetns(sandbox.id() + "p" + podCounter.getAndIncrement());
+        runner.run(List.of("ip", "netns", "add", netns.name())).stdoutOrThrow();
+        podNamespaces.add(netns);
+        runner.run(List.of("ip", "-n", netns.name(), "link", "set", "lo", "up")).stdoutOrThrow();
+        return netns;
+    }
+
+    /** Deletes a pod namespace, as a runtime does after the sandbox stops. */
+    public void deletePodNetns(PodNetns netns) {
+        runner.run(List.of("ip", "netns", "del", netns.name())).stdoutOrThrow();
+        podNamespaces.remove(netns);
+    }
+
+    /** A new pod namespace attached with CNI ADD; fails with the plugin's answer unless ADD succeeded. */
+    public AttachedPod addPod(String podNamespace, String podName) {
+        PodNetns netns = newPodNetns();
+        String containerId = containerId(netns);
+        CniExecutable.Run run = cni.add(containerId, netns.path(), podNamespace, podName);
+        if (!run.succeeded()) {
+            throw new IllegalStateException("CNI ADD " + podNamespace + "/" + podName + " failed: " + run
+                    + "\nagent log:\n" + Logs.tail(agent.log(), 30));
+        }
+        return AttachedPod.fromResult(netns, containerId, podNamespace, podName, run.stdout());
+    }
+
+    /** The container id the harness gives the pod in {@code netns}. */
+    public String containerId(PodNetns netns) {
+        return "c-" + netns.name();
+    }
+
+    public CniExecutable.Run deletePod(AttachedPod pod) {
+        return cni.del(pod.containerId(), pod.netns().path(), pod.podNamespace(), pod.podName());
+    }
+
+    public CniExecutable cni() {
+        return cni;
+    }
+
+    // ------------------------------------------------------------------ OVS and the node
+
+    public OvsSandbox sandbox() {
+        return sandbox;
+    }
+
+    public String netns() {
+        return sandbox.netns();
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public Path cniSocket() {
+        return dir.resolve("cni.sock");
+    }
+
+    public Path config() {
+        return dir.resolve("trellis-agent.yaml");
+    }
+
+    /** The gateway address the agent gives the node: the pod CIDR's first address. */
+    public String gatewayIp() {
+        return OvsNodeSetup.gatewayIp(Ipv4Subnet.parse(options.podCidr())).getHostAddress();
+    }
+
+    /** The OpenFlow port number of an interface on the bridge. */
+    public int ofport(String iface) {
+        return Integer.parseInt(sandbox.vsctl("get", "interface", iface, "ofport").strip());
+    }
+
+    public List<String> bridgePorts() {
+        return sandbox.vsctl("list-ports", BRIDGE).lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** Whether a link exists in a namespace (the node's: {@link #netns()}). */
+    public boolean linkExists(String netns, String name) {
+        return runner.run(List.of("ip", "-n", netns, "link", "show", "dev", name)).succeeded();
+    }
+
+    /** Runs argv inside a namespace (the node's or a pod's). */
+    public CommandResult exec(String netns, List<String> argv) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        full.addAll(argv);
+        return runner.run(full);
+    }
+
+    /** Every flow of the bridge as {@code ovs-ofctl --no-names dump-flows} prints it, counters removed. */
+    public List<String> flowTable() {
+        String dump = sandbox.ofctlWithOptions(List.of("-O", "OpenFlow15", "--no-names"), BRIDGE, "dump-flows");
+        // A large table arrives in several multipart replies, each printed with its own header line.
+        return dump.lines().map(String::strip).filter(l -> !l.isEmpty() && !REPLY_HEADER.matcher(l).matches())
+                .map(l -> COUNTERS.matcher(l).replaceAll("")).toList();
+    }
+
+    /** The node as the pipeline sees it, read from the switch and the kernel: gateway port, IP and MAC. */
+    public NodeNetwork nodeNetwork() {
+        String gatewayMac = exec(netns(), List.of("cat", "/sys/class/net/" + OvsNodeSetup.GATEWAY_PORT + "/address"))
+                .stdoutOrThrow().strip();
+        return NodeNetwork.of(ofport(OvsNodeSetup.GATEWAY_PORT), gatewayIp(), gatewayMac, options.podCidr());
+    }
+
+    /** A pod as the pipeline sees it: its port's ofport, the IP and MAC from its ADD result. */
+    public LocalPod localPod(AttachedPod pod) {
+        return LocalPod.of(pod.pod(), ofport(pod.hostInterface()), pod.ip(), pod.mac());
+    }
+
+    /**
+     * The flow table a fresh install of this node with these pods gives: the pipeline's flows for
+     * the node and each pod (what {@code PipelineInstaller.install} writes in one bundle), in
+     * {@link #flowTable()}'s text form.
+     */
+    public List<String> expectedFlowTable(Collection<AttachedPod> pods) {
+        NodeNetwork node = nodeNetwork();
+        List<LocalPod> local = pods.stream().map(this::localPod).toList();
+        return PipelineFlows.defaults().all(node, local).stream().map(FlowLine::of).sorted().map(FlowLine::toString)
+                .toList();
+    }
+
+    // ------------------------------------------------------------------ cleanup
+
+    /** Stops the agent and the API stand-in, removes the pod namespaces and the sandbox. */
+    @Override
+    public void close() {
+        List<RuntimeException> problems = new ArrayList<>();
+        if (agent != null) {
+            try {
+                agent.close();
+            } catch (RuntimeException e) {
+                problems.add(e);
+            }
+        }
+        if (api != null) {
+            api.close();
+        }
+        for (PodNetns netns : podNamespaces) {
+            runner.run(List.of("ip", "netns", "del", netns.name()));
+        }
+        try {
+            sandbox.close();
+        } catch (RuntimeException e) {
+            problems.add(e);
+        }
+        if (!problems.isEmpty()) {
+            RuntimeException first = problems.get(0);
+            problems.subList(1, problems.size()).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+}
