@@ -6,8 +6,6 @@ import io.trellis.e2e.CniExecutable;
 import io.trellis.e2e.PodNetns;
 import io.trellis.e2e.TrellisHome;
 import io.trellis.ovs.backend.OvsNodeSetup;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,7 +116,7 @@ public final class CniLatencyBench {
     }
 
     static Result run(Options options, TrellisHome home) {
-        String loadAverage = loadAverage();
+        String loadAverage = MachineLoad.loadAverage();
         try (AgentNode node = AgentNode.start(home, new AgentNode.Options(POD_CIDR, "192.168.98.2", 1450))) {
             CniExecutable cni = node.cni();
             cni.prepare();
@@ -200,15 +198,6 @@ public final class CniLatencyBench {
             throw new IllegalStateException("flow table with " + pods.size() + " pods differs from a fresh install's: "
                     + table.size() + " flows, expected " + expected.size() + "; unexpected: " + unexpected
                     + "; missing: " + missing);
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return parts[0] + " " + parts[1] + " " + parts[2] + " (1, 5, 15 min)";
-        } catch (IOException e) {
-            return "unknown (" + e.getMessage() + ")";
         }
     }
 }

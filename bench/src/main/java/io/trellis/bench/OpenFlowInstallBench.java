@@ -123,7 +123,7 @@ public final class OpenFlowInstallBench {
     }
 
     static Result run(Options options) throws Exception {
-        String loadAverage = loadAverage();
+        String loadAverage = MachineLoad.loadAverage();
         List<FlowMod> flows = FlowMix.generate(options.flows());
         List<Leg> javaLegs = new ArrayList<>();
         List<Leg> ofctlLegs = new ArrayList<>();
@@ -144,15 +144,6 @@ public final class OpenFlowInstallBench {
             }
         }
         return new Result(options.flows(), javaLegs, ofctlLegs, loadAverage);
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return parts[0] + " " + parts[1] + " " + parts[2] + " (1, 5, 15 min)";
-        } catch (IOException e) {
-            return "unknown (" + e.getMessage() + ")";
-        }
     }
 
     private static Leg javaLeg(OvsSandbox ovs, OpenFlowClient client, List<FlowMod> flows) throws Exception {
