@@ -16,10 +16,13 @@ import static java.util.Objects.requireNonNull;
  *   <li>owner: fixed per agent (default {@value #DEFAULT_OWNER_HEX}); deleting by owner with
  *       {@link #ownerMask()} removes every flow of the agent and nothing else (flows added by hand or
  *       by another controller keep their cookies);</li>
- *   <li>kind: {@link #KIND_NODE} for flows that exist once per node, {@link #KIND_POD} for a pod's;</li>
+ *   <li>kind: {@link #KIND_NODE} for flows that exist once per node, {@link #KIND_POD} for a pod's,
+ *       {@link #KIND_TUNNEL} for the node's tunnel-port flows, {@link #KIND_REMOTE_NODE} for the
+ *       flows towards one remote node;</li>
  *   <li>stage: the {@link PipelineStage#code()} of the stage that wrote the flow (for reading dumps);</li>
- *   <li>object: 0 for node flows, the pod's OpenFlow port for pod flows; {@link #podMask()} ignores
- *       the stage so one delete removes all of a pod's flows.</li>
+ *   <li>object: 0 for node and tunnel flows, the pod's OpenFlow port for pod flows, the remote
+ *       node's IPv4 address for remote-node flows; {@link #podMask()} ignores the stage so one
+ *       delete removes all of a pod's (or a remote node's) flows.</li>
  * </ul>
  *
  * @param owner 16-bit owner prefix, 1..0xffff (0 is refused: it is the cookie of flows nobody marked)
@@ -33,6 +36,10 @@ public record CookieScheme(int owner) {
 
     public static final int KIND_NODE = 0x01;
     public static final int KIND_POD = 0x02;
+    /** The tunnel port's flows (classifier, SpoofGuard exemption, output); exist while the overlay is on. */
+    public static final int KIND_TUNNEL = 0x03;
+    /** Flows towards one remote node, whose IPv4 address is the object. */
+    public static final int KIND_REMOTE_NODE = 0x04;
 
     private static final int OWNER_SHIFT = 48;
     private static final int KIND_SHIFT = 40;
@@ -53,6 +60,36 @@ public record CookieScheme(int owner) {
     /** The cookie of a flow of the pod on OpenFlow port {@code ofport}, written by {@code stage}. */
     public long pod(PipelineStage stage, int ofport) {
         return compose(KIND_POD, requireNonNull(stage, "stage").code(), checkPort(ofport));
+    }
+
+    /** The cookie of a tunnel-port flow written by {@code stage}. */
+    public long tunnel(PipelineStage stage) {
+        return compose(KIND_TUNNEL, requireNonNull(stage, "stage").code(), 0);
+    }
+
+    /** The cookie of a flow towards the remote node at {@code nodeIp}, written by {@code stage}. */
+    public long remoteNode(PipelineStage stage, java.net.Inet4Address nodeIp) {
+        return compose(KIND_REMOTE_NODE, requireNonNull(stage, "stage").code(), ipBits(nodeIp));
+    }
+
+    /** Cookie value selecting every tunnel-port flow, with {@link #kindMask()}. */
+    public long tunnelValue() {
+        return compose(KIND_TUNNEL, 0, 0);
+    }
+
+    /** Cookie value selecting every remote-node flow, with {@link #kindMask()}. */
+    public long remoteNodesValue() {
+        return compose(KIND_REMOTE_NODE, 0, 0);
+    }
+
+    /** Owner and kind bits. */
+    public long kindMask() {
+        return 0xffff_ff00_0000_0000L;
+    }
+
+    /** Cookie value selecting every flow towards the node at {@code nodeIp}, with {@link #podMask()}. */
+    public long remoteNodeValue(java.net.Inet4Address nodeIp) {
+        return compose(KIND_REMOTE_NODE, 0, ipBits(nodeIp));
     }
 
     /** Cookie value selecting every flow this agent owns, with {@link #ownerMask()}. */
@@ -81,6 +118,11 @@ public record CookieScheme(int owner) {
     private long compose(int kind, int stageCode, long object) {
         return ((long) owner << OWNER_SHIFT) | ((long) kind << KIND_SHIFT) | ((long) stageCode << STAGE_SHIFT)
                 | (object & OBJECT_MASK);
+    }
+
+    private static long ipBits(java.net.Inet4Address ip) {
+        byte[] b = requireNonNull(ip, "nodeIp").getAddress();
+        return (b[0] & 0xffL) << 24 | (b[1] & 0xffL) << 16 | (b[2] & 0xffL) << 8 | (b[3] & 0xffL);
     }
 
     private static int checkPort(int ofport) {

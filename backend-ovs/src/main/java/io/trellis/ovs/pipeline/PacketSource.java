@@ -12,7 +12,9 @@ public enum PacketSource {
     /** The gateway port: the node itself, or traffic the node routed to the pods. */
     GATEWAY(1),
     /** A pod on this node. */
-    LOCAL_POD(2);
+    LOCAL_POD(2),
+    /** The tunnel port: a pod on another node, sent through the overlay. */
+    TUNNEL(3);
 
     /** Nicira register holding the source class. */
     public static final int REGISTER = 0;
