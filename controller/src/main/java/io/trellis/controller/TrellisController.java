@@ -1,0 +1,119 @@
+package io.trellis.controller;
+
+import static java.util.Objects.requireNonNull;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trellis.controller.config.ConfigException;
+import io.trellis.controller.config.ControllerConfig;
+import io.trellis.controller.config.ControllerConfigLoader;
+import io.trellis.controller.leader.LeaderElectedRunner;
+import io.trellis.controller.nodeipam.NodeEventReporter;
+import io.trellis.controller.nodeipam.NodeIpamController;
+import io.trellis.ipam.pool.NodeCidrPool;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Trellis central controller. For now it allocates pod CIDRs to Nodes ({@link NodeIpamController}), and only
+ * while it holds the Lease, so that several replicas can run. It talks to the API server only through the public
+ * API, with the client given to it.
+ */
+public final class TrellisController implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TrellisController.class);
+    static final int EXIT_FATAL = 1;
+    static final int EXIT_CONFIG = 2;
+
+    private final LeaderElectedRunner runner;
+
+    /**
+     * @param client   the API client; the caller owns and closes it
+     * @param identity this replica's Lease holder identity (the configured one, else hostname_pid)
+     */
+    public TrellisController(ControllerConfig config, KubernetesClient client, String identity) {
+        requireNonNull(config, "config");
+        requireNonNull(client, "client");
+        NodeEventReporter reporter = new NodeEventReporter(client, Clock.systemUTC());
+        this.runner = new LeaderElectedRunner(client, config.leaderElection(), identity,
+                () -> NodeIpamController.start(client,
+                        () -> new NodeCidrPool(config.clusterCidr(), config.nodeCidrMaskSize()), reporter));
+    }
+
+    /** Starts competing for the Lease; allocation begins once this replica leads. */
+    public TrellisController start() {
+        runner.start();
+        return this;
+    }
+
+    public boolean isLeading() {
+        return runner.isLeading();
+    }
+
+    /** How many times this replica has led (and allocated). */
+    public int leadershipTerms() {
+        return runner.terms();
+    }
+
+    /** The identity of the leader this replica last saw, empty before any. */
+    public String leader() {
+        return runner.leader();
+    }
+
+    public String identity() {
+        return runner.identity();
+    }
+
+    /** Stops allocating and releases the Lease. */
+    @Override
+    public void close() {
+        runner.close();
+    }
+
+    /** hostname_pid, unique among replicas on distinct hosts and among processes on one host. */
+    static String defaultIdentity() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
+        return host + "_" + ProcessHandle.current().pid();
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        ControllerOptions options;
+        ControllerConfig config;
+        try {
+            options = ControllerOptions.parse(args, System.getenv());
+            config = new ControllerConfigLoader().load(options.config());
+        } catch (IllegalArgumentException | ConfigException e) {
+            System.err.println("trellis-controller: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
+        KubernetesClient client;
+        TrellisController controller;
+        try {
+            client = KubernetesClients.create(options.kubeconfig());
+            controller = new TrellisController(config, client,
+                    config.leaderElection().identityOr(defaultIdentity())).start();
+        } catch (RuntimeException e) {
+            LOG.error("trellis-controller cannot start", e);
+            System.exit(EXIT_FATAL);
+            return;
+        }
+        LOG.info("trellis-controller {} started: cluster CIDR {}, node CIDRs /{}", controller.identity(),
+                config.clusterCidr(), config.nodeCidrMaskSize());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("trellis-controller stopping");
+            controller.close();
+            client.close();
+            stopped.countDown();
+        }, "trellis-controller-shutdown"));
+        stopped.await();
+    }
+}
