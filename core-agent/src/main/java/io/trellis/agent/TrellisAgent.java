@@ -18,6 +18,7 @@ import io.trellis.agent.config.PodCidrSource;
 import io.trellis.agent.interfacestore.AttachmentStore;
 import io.trellis.agent.k8s.KubernetesClients;
 import io.trellis.agent.k8s.NodeReader;
+import io.trellis.agent.k8s.NodeRouteSync;
 import io.trellis.agent.k8s.ObservedNode;
 import io.trellis.agent.node.MtuResolver;
 import io.trellis.agent.node.NetlinkUplinkFinder;
@@ -32,6 +33,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,6 +59,8 @@ public final class TrellisAgent {
     static final int EXIT_FATAL = 1;
     static final int EXIT_CONFIG = 2;
     static final Duration NODE_POLL = Duration.ofSeconds(1);
+    /** How often the node route driver gets every Node again (events update it in between). */
+    static final Duration NODE_ROUTE_RESYNC = Duration.ofSeconds(60);
 
     private final AgentOptions options;
     private final BackendRegistry registry;
@@ -101,6 +105,7 @@ public final class TrellisAgent {
                     + e.getMessage(), e);
         }
         ConfiguredBackends backends = null;
+        NodeRouteSync nodeRoutes = null;
         try {
             String nodeName = config.nodeName().resolve(environment, hostname);
             boolean fromNodeSpec = config.network().podCidr() instanceof PodCidrSource.NodeSpec;
@@ -120,6 +125,11 @@ public final class TrellisAgent {
                 }
                 backends.nodeRoutes().get().localNode(new NodeInfo(nodeName, observed.internalIps(), node.podCidrs()));
             }
+            if (backends.nodeRoutes().isPresent()) {
+                gate.waitingFor("listing the Nodes for the node routes");
+                nodeRoutes = new NodeRouteSync(client, nodeName, backends.nodeRoutes().get(), NODE_ROUTE_RESYNC);
+                nodeRoutes.start(options.nodeTimeout());
+            }
             PodMtu mtu = new MtuResolver(uplinks).resolve(config.network().mtu(), backends.nodeRoutes(),
                     observed.internalIps());
             AttachmentStore store = AttachmentStore.open(config.paths().stateDir().resolve("attachments"));
@@ -127,9 +137,12 @@ public final class TrellisAgent {
             gate.open(injector.getInstance(AgentCniHandler.class));
             LOG.info("ready: node {}, pod CIDRs {}, pod MTU {}, {} known attachment(s), CNI socket {}", node.nodeName(),
                     node.podCidrs(), mtu.value(), store.all().size(), server.socketPath());
-            return new RunningAgent(server, backends, node, mtu, store);
+            return new RunningAgent(server, backends, Optional.ofNullable(nodeRoutes), node, mtu, store);
         } catch (InterruptedException | RuntimeException e) {
             server.close();
+            if (nodeRoutes != null) {
+                nodeRoutes.close();
+            }
             if (backends != null) {
                 backends.close();
             }

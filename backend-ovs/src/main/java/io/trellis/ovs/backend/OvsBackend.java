@@ -6,7 +6,7 @@ import io.trellis.spi.BackendConfigException;
 import io.trellis.spi.BackendContext;
 import io.trellis.spi.TrellisBackend;
 import io.trellis.spi.model.IpPrefix;
-import io.trellis.spi.pod.PodInterfaceDriver;
+import io.trellis.spi.node.NodeRouteDriverFactory;
 import io.trellis.spi.pod.PodInterfaceDriverFactory;
 import java.net.Inet4Address;
 import java.util.List;
@@ -15,12 +15,21 @@ import java.util.Set;
 
 /**
  * The Open vSwitch backend, {@code ovs} in the agent configuration. It provides pod interfaces
- * (a veth per pod on the integration bridge, forwarded by the agent's OpenFlow pipeline); node
- * routes (the Geneve overlay) come with multi-node support.
+ * (a veth per pod on the integration bridge, forwarded by the agent's OpenFlow pipeline) and node
+ * routes (the Geneve overlay, {@link OvsNodeRouteDriver}).
+ *
+ * <p>Both concerns share one {@link OvsPodInterfaceDriver} (its OVS connections, bridge and
+ * pipeline installer): the first factory called for a context starts it, the other reuses it. The
+ * agent loads one instance of this class per run.
  */
 public final class OvsBackend implements TrellisBackend {
 
     public static final String NAME = "ovs";
+
+    private final Object lock = new Object();
+    /** The driver started for {@link #sharedFor}; guarded by lock. */
+    private OvsPodInterfaceDriver shared;
+    private BackendContext sharedFor;
 
     @Override
     public String name() {
@@ -34,14 +43,30 @@ public final class OvsBackend implements TrellisBackend {
 
     @Override
     public Optional<PodInterfaceDriverFactory> podInterface() {
-        return Optional.of(OvsBackend::createPodInterfaceDriver);
+        return Optional.of(this::podDriver);
+    }
+
+    @Override
+    public Optional<NodeRouteDriverFactory> nodeRoutes() {
+        return Optional.of(context -> podDriver(context).nodeRouteDriver());
+    }
+
+    /** The pod driver of this context, started on first use; a closed one (an earlier run) is replaced. */
+    OvsPodInterfaceDriver podDriver(BackendContext context) {
+        synchronized (lock) {
+            if (shared == null || shared.isClosed() || !context.equals(sharedFor)) {
+                shared = createPodInterfaceDriver(context);
+                sharedFor = context;
+            }
+            return shared;
+        }
     }
 
     /**
      * Reads the settings and the node's IPv4 pod CIDR, then starts the driver in the agent's own
      * network namespace, where ovs-vswitchd's devices live.
      */
-    static PodInterfaceDriver createPodInterfaceDriver(BackendContext context) {
+    static OvsPodInterfaceDriver createPodInterfaceDriver(BackendContext context) {
         OvsSettings settings = OvsSettings.from(context.settings());
         Ipv4Subnet podCidr = ipv4PodCidr(context.network().podCidrs());
         return OvsPodInterfaceDriver.start(settings, podCidr, NodeNetlink.current(Syscalls.system()),

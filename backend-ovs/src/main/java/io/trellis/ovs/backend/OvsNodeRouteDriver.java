@@ -2,14 +2,13 @@ package io.trellis.ovs.backend;
 
 import static java.util.Objects.requireNonNull;
 
-import io.trellis.ovs.openflow.client.OpenFlowClient;
-import io.trellis.ovs.openflow.message.FlowMod;
 import io.trellis.ovs.ovsdb.InterfaceInfo;
 import io.trellis.ovs.ovsdb.OpenVSwitchDatabase;
 import io.trellis.ovs.ovsdb.PortSpec;
 import io.trellis.ovs.pipeline.Ipv4Subnet;
 import io.trellis.ovs.pipeline.NodeNetwork;
 import io.trellis.ovs.pipeline.OverlayFlows;
+import io.trellis.ovs.pipeline.PipelineInstaller;
 import io.trellis.ovs.pipeline.RemoteNode;
 import io.trellis.spi.model.IpPrefix;
 import io.trellis.spi.model.TunnelType;
@@ -17,14 +16,13 @@ import io.trellis.spi.node.NodeInfo;
 import io.trellis.spi.node.NodeRouteDriver;
 import io.trellis.spi.node.NodeRouteException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * set up here. Note that ovs-vswitchd accepts only one flow-based Geneve port per UDP port across
  * all its netdev bridges.
  *
- * <p>State: the last desired remote nodes by name (the agent calls from one thread; see
- * {@link NodeRouteDriver}). The flows are the record on the switch; {@link #reinstall()} puts them
- * back after something replaced every agent flow (OVS restart, pipeline reinstall).
+ * <p>State: the desired tunnel and remote nodes live in the shared {@link PipelineInstaller}, so
+ * every full install of the pipeline (agent start, OVS restart, resync) writes the overlay flows in
+ * the same bundle and never drops traffic between nodes. The agent calls from one thread (see
+ * {@link NodeRouteDriver}).
  */
 public final class OvsNodeRouteDriver implements NodeRouteDriver {
 
@@ -53,24 +52,23 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
     public static final int TUNNEL_OFPORT = 2;
 
     private final OpenVSwitchDatabase db;
-    private final OpenFlowClient openflow;
-    private final OverlayFlows overlay;
+    private final PipelineInstaller installer;
     private final String bridge;
-    private final NodeNetwork localNetwork;
+    private final Supplier<NodeNetwork> localNetwork;
     private final Duration timeout;
-    private final Map<String, RemoteNode> remotes = new LinkedHashMap<>();
     private String localName;
     private boolean tunnelReady;
 
     /**
-     * @param localNetwork the local gateway and pod CIDR as the pod pipeline sees them (the
-     *                     gateway MAC becomes the source MAC of tunnelled packets)
+     * @param installer    the pod driver's installer: it records the overlay's desired state so its
+     *                     full installs include the overlay flows
+     * @param localNetwork the local gateway and pod CIDR as the pod pipeline currently sees them
+     *                     (the gateway MAC becomes the source MAC of tunnelled packets)
      */
-    public OvsNodeRouteDriver(OpenVSwitchDatabase db, OpenFlowClient openflow, OverlayFlows overlay, String bridge,
-            NodeNetwork localNetwork, Duration timeout) {
+    public OvsNodeRouteDriver(OpenVSwitchDatabase db, PipelineInstaller installer, String bridge,
+            Supplier<NodeNetwork> localNetwork, Duration timeout) {
         this.db = requireNonNull(db, "db");
-        this.openflow = requireNonNull(openflow, "openflow");
-        this.overlay = requireNonNull(overlay, "overlay");
+        this.installer = requireNonNull(installer, "installer");
         this.bridge = requireNonNull(bridge, "bridge");
         this.localNetwork = requireNonNull(localNetwork, "localNetwork");
         this.timeout = requireNonNull(timeout, "timeout");
@@ -85,9 +83,10 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
     public void localNode(NodeInfo local) {
         requireNonNull(local, "local");
         Optional<Ipv4Subnet> cidr = ipv4Cidr(local);
-        if (cidr.isPresent() && !cidr.get().equals(localNetwork.podCidr())) {
+        Ipv4Subnet bridgeCidr = localNetwork.get().podCidr();
+        if (cidr.isPresent() && !cidr.get().equals(bridgeCidr)) {
             throw new NodeRouteException("local node " + local.name() + ": pod CIDR " + cidr.get()
-                    + " differs from the bridge's pod CIDR " + localNetwork.podCidr());
+                    + " differs from the bridge's pod CIDR " + bridgeCidr);
         }
         localName = local.name();
         ensureTunnel();
@@ -103,12 +102,8 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
             }
         }
         ensureTunnel();
-        List<FlowMod> bundle = new ArrayList<>();
-        bundle.add(overlay.deleteAllRemoteNodes());
-        desired.values().forEach(r -> bundle.addAll(flowsOf(r)));
-        send(bundle, "replacing the flows of " + desired.size() + " remote nodes");
-        remotes.clear();
-        remotes.putAll(desired);
+        send(() -> installer.replaceRemoteNodes(localNetwork.get(), desired.values()),
+                "replacing the flows of " + desired.size() + " remote nodes");
         LOG.info("overlay: {} remote nodes {}", desired.size(), desired.keySet());
     }
 
@@ -124,19 +119,12 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
             return;
         }
         RemoteNode desired = remote.get();
-        if (desired.equals(remotes.get(desired.name()))) {
+        if (desired.equals(installer.remoteNodes().get(desired.name()))) {
             return;
         }
         ensureTunnel();
-        List<FlowMod> bundle = new ArrayList<>();
-        RemoteNode previous = remotes.get(desired.name());
-        if (previous != null) {
-            bundle.add(overlay.deleteRemoteNode(previous));
-        }
-        bundle.add(overlay.deleteRemoteNode(desired));
-        bundle.addAll(flowsOf(desired));
-        send(bundle, "installing the flows of node " + desired.name());
-        remotes.put(desired.name(), desired);
+        send(() -> installer.upsertRemoteNode(localNetwork.get(), desired),
+                "installing the flows of node " + desired.name());
         LOG.info("overlay: node {} pods {} via {}", desired.name(), desired.podCidr(),
                 desired.nodeIp().getHostAddress());
     }
@@ -144,25 +132,16 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
     @Override
     public void removeNode(String nodeName) {
         requireNonNull(nodeName, "nodeName");
-        RemoteNode previous = remotes.get(nodeName);
-        if (previous == null) {
+        if (!installer.remoteNodes().containsKey(nodeName)) {
             return;
         }
-        send(List.of(overlay.deleteRemoteNode(previous)), "removing the flows of node " + nodeName);
-        remotes.remove(nodeName);
+        send(() -> installer.removeRemoteNode(nodeName), "removing the flows of node " + nodeName);
         LOG.info("overlay: node {} removed", nodeName);
     }
 
-    /** Puts the tunnel and every known remote node's flows back (after all agent flows were replaced). */
-    public void reinstall() {
-        tunnelReady = false;
-        replaceAll(List.copyOf(remotes.values().stream()
-                .map(r -> new NodeInfo(r.name(), List.of(r.nodeIp()), List.of(prefixOf(r.podCidr())))).toList()));
-    }
-
-    /** The remote nodes whose flows are installed, by name. */
+    /** The remote nodes whose flows are desired, by name. */
     public Map<String, RemoteNode> remoteNodes() {
-        return Map.copyOf(remotes);
+        return installer.remoteNodes();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -179,10 +158,7 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
             throw new NodeRouteException("overlay: setting up the tunnel port " + TUNNEL_PORT + " on " + bridge
                     + " failed: " + e.getMessage(), e);
         }
-        List<FlowMod> bundle = new ArrayList<>();
-        bundle.add(overlay.deleteTunnel());
-        bundle.addAll(overlay.tunnelFlows(TUNNEL_OFPORT));
-        send(bundle, "installing the tunnel port's flows");
+        send(() -> installer.installTunnel(TUNNEL_OFPORT), "installing the tunnel port's flows");
         tunnelReady = true;
     }
 
@@ -202,17 +178,10 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
         }
     }
 
-    private List<FlowMod> flowsOf(RemoteNode remote) {
+    /** Sends one change; a flow that cannot be computed (overlapping CIDR) or a failed bundle names the change. */
+    private void send(Supplier<CompletableFuture<Void>> change, String what) {
         try {
-            return overlay.remoteNodeFlows(localNetwork, remote);
-        } catch (IllegalArgumentException e) {
-            throw new NodeRouteException(e.getMessage(), e);
-        }
-    }
-
-    private void send(List<FlowMod> bundle, String what) {
-        try {
-            Await.result(openflow.bundle(bundle), timeout, what);
+            Await.result(change.get(), timeout, what);
         } catch (RuntimeException e) {
             throw new NodeRouteException("overlay: " + what + " failed: " + e.getMessage(), e);
         }
@@ -234,9 +203,5 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
     private static Optional<Ipv4Subnet> ipv4Cidr(NodeInfo node) {
         return node.podCidrs().stream().filter(IpPrefix::isIpv4).findFirst()
                 .map(p -> new Ipv4Subnet((Inet4Address) p.network(), p.prefixLength()));
-    }
-
-    private static IpPrefix prefixOf(Ipv4Subnet subnet) {
-        return new IpPrefix((InetAddress) subnet.network(), subnet.prefixLength());
     }
 }

@@ -95,6 +95,7 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
     /** Attached pods by host interface name (the OVS port). */
     private final Map<String, AttachedPod> pods = new ConcurrentHashMap<>();
     private final Object flowLock = new Object();
+    private volatile boolean closed;
 
     /** A pod this driver has attached: its OVSDB record and OpenFlow port. */
     private record AttachedPod(PodPortRecord record, int ofport) {
@@ -176,6 +177,19 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
 
     public PipelineInstaller installer() {
         return installer;
+    }
+
+    /**
+     * The Geneve overlay on this driver's bridge, sharing its OVSDB and OpenFlow connections and its
+     * installer (whose full installs, here at recovery and resync, then include the overlay flows).
+     */
+    public OvsNodeRouteDriver nodeRouteDriver() {
+        return new OvsNodeRouteDriver(db, installer, settings.integrationBridge(), this::node, timeout);
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
     }
 
     // ------------------------------------------------------------------ attach
@@ -513,6 +527,7 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
     @Override
     public void close() {
         // Leaves bridge, ports and flows in place: pods keep forwarding while the agent is away.
+        closed = true;
         resyncs.shutdownNow();
         closeQuietly(openflow);
         closeQuietly(ovsdb);

@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Test;
 class OvsBackendTest {
 
     @Test
-    void isFoundByServiceLoaderAsOvsProvidingPodInterfacesOnly() {
+    void isFoundByServiceLoaderAsOvsProvidingPodInterfacesAndNodeRoutes() {
         List<TrellisBackend> found = ServiceLoader.load(TrellisBackend.class).stream()
                 .map(ServiceLoader.Provider::get).filter(b -> b.name().equals("ovs")).toList();
 
         assertThat(found).singleElement().isInstanceOf(OvsBackend.class);
         TrellisBackend ovs = found.get(0);
         assertThat(ovs.podInterface()).isPresent();
-        assertThat(ovs.nodeRoutes()).isEmpty();
+        assertThat(ovs.nodeRoutes()).isPresent();
         assertThat(ovs.ipam()).isEmpty();
         assertThat(ovs.serviceProxy()).isEmpty();
         assertThat(ovs.policy()).isEmpty();

@@ -10,7 +10,6 @@ import io.trellis.ovs.ovsdb.OvsdbClientOptions;
 import io.trellis.ovs.pipeline.FlowLine;
 import io.trellis.ovs.pipeline.LocalPod;
 import io.trellis.ovs.pipeline.NodeNetwork;
-import io.trellis.ovs.pipeline.OverlayFlows;
 import io.trellis.ovs.pipeline.PipelineFlows;
 import io.trellis.ovs.pipeline.PipelineInstaller;
 import io.trellis.ovs.testing.CommandResult;
@@ -73,6 +72,7 @@ class OvsNodeRouteDriverIntegrationTest {
         NodeNetwork network;
         Pod pod;
         OvsNodeRouteDriver driver;
+        PipelineInstaller installer;
         String script;
 
         Node(int index, OvsSandbox sandbox) {
@@ -186,6 +186,23 @@ class OvsNodeRouteDriverIntegrationTest {
         awaitPing(n1, n2.pod.ipv4());
     }
 
+    @Test
+    void aFullPipelineReinstallKeepsTheOverlayFlowsAndCrossNodeTraffic() {
+        n1.driver.upsertNode(n2.info());
+        n2.driver.replaceAll(List.of(n1.info()));
+        awaitPing(n1, n2.pod.ipv4());
+        List<String> before = ownedLines(n1);
+        assertThat(before).anyMatch(l -> l.contains("set_field:10.251.0.2->tun_dst"));
+
+        // What the pod driver does at agent start, OVS restart and resync: replace every owned flow.
+        await(n1.installer.install(n1.network,
+                List.of(LocalPod.of("default/p" + n1.index, POD_PORT, n1.pod.ipv4(), n1.pod.mac()))));
+
+        assertThat(ownedLines(n1)).containsExactlyInAnyOrderElementsOf(before);
+        CommandResult ping = n1.sandbox.execResult(n1.pod.netns(), List.of("ping", "-c", "1", "-W", "2", n2.pod.ipv4()));
+        assertThat(ping.exitCode()).as("ping right after the reinstall: %s", ping).isZero();
+    }
+
     // ------------------------------------------------------------------ set-up
 
     private Node startNode(int index) {
@@ -234,8 +251,9 @@ class OvsNodeRouteDriverIntegrationTest {
 
         n.ovsdb = new OvsdbClient(transport, s.dbEndpoint(), OvsdbClientOptions.DEFAULT);
         await(n.ovsdb.connect());
-        n.driver = new OvsNodeRouteDriver(new OpenVSwitchDatabase(n.ovsdb), n.openflow, OverlayFlows.of(flows), BR_INT,
-                n.network, TIMEOUT);
+        n.installer = installer;
+        NodeNetwork network = n.network;
+        n.driver = new OvsNodeRouteDriver(new OpenVSwitchDatabase(n.ovsdb), installer, BR_INT, () -> network, TIMEOUT);
     }
 
     // ------------------------------------------------------------------ helpers
