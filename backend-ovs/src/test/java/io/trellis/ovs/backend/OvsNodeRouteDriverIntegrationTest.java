@@ -2,6 +2,8 @@ package io.trellis.ovs.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trellis.netlink.netns.NetNamespace;
+import io.trellis.netlink.sys.Syscalls;
 import io.trellis.ovs.openflow.client.OpenFlowClient;
 import io.trellis.ovs.openflow.client.OpenFlowClientConfig;
 import io.trellis.ovs.ovsdb.OpenVSwitchDatabase;
@@ -68,6 +70,7 @@ class OvsNodeRouteDriverIntegrationTest {
         final int index;
         final OvsSandbox sandbox;
         OvsdbClient ovsdb;
+        NodeNetlink netlink;
         OpenFlowClient openflow;
         NodeNetwork network;
         Pod pod;
@@ -127,6 +130,9 @@ class OvsNodeRouteDriverIntegrationTest {
                 }
                 if (n.ovsdb != null) {
                     n.ovsdb.close();
+                }
+                if (n.netlink != null) {
+                    n.netlink.close();
                 }
             } catch (RuntimeException e) {
                 failure = e;
@@ -214,12 +220,15 @@ class OvsNodeRouteDriverIntegrationTest {
     private void setUpNode(Node n, String uplink) throws IOException {
         OvsSandbox s = n.sandbox;
         s.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-        // Underlay: the uplink joins br-phy and the node IP lives on br-phy (userspace tunnelling).
+        // Underlay: the node IP starts on the uplink; UplinkBridge then moves it onto br-phy, which holds
+        // the uplink (userspace tunnelling), as the agent does in netdev mode.
+        s.exec("ip", "addr", "add", n.nodeIp() + "/24", "dev", uplink);
         s.exec("ip", "link", "set", uplink, "up");
-        s.addBridge("br-phy");
-        s.vsctl("add-port", "br-phy", uplink);
-        s.exec("ip", "addr", "add", n.nodeIp() + "/24", "dev", "br-phy");
-        s.exec("ip", "link", "set", "br-phy", "up");
+        n.ovsdb = new OvsdbClient(transport, s.dbEndpoint(), OvsdbClientOptions.DEFAULT);
+        await(n.ovsdb.connect());
+        n.netlink = NodeNetlink.in(Syscalls.system(), NetNamespace.named(Syscalls.system(), s.netns()));
+        new UplinkBridge(new OpenVSwitchDatabase(n.ovsdb), n.netlink, "br-phy", TIMEOUT).moveOnto(uplink);
+        assertThat(s.exec("ip", "-4", "-o", "addr", "show", "dev", "br-phy")).contains(n.nodeIp() + "/24");
 
         s.addBridge(BR_INT);
         s.vsctl("set-fail-mode", BR_INT, "secure");
@@ -249,8 +258,6 @@ class OvsNodeRouteDriverIntegrationTest {
         await(installer.install(n.network,
                 List.of(LocalPod.of("default/p" + n.index, POD_PORT, n.pod.ipv4(), n.pod.mac()))));
 
-        n.ovsdb = new OvsdbClient(transport, s.dbEndpoint(), OvsdbClientOptions.DEFAULT);
-        await(n.ovsdb.connect());
         n.installer = installer;
         NodeNetwork network = n.network;
         n.driver = new OvsNodeRouteDriver(new OpenVSwitchDatabase(n.ovsdb), installer, BR_INT, () -> network, TIMEOUT);

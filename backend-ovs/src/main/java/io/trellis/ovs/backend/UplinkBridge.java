@@ -1,0 +1,324 @@
+package io.trellis.ovs.backend;
+
+import static java.util.Objects.requireNonNull;
+
+import io.trellis.netlink.Errno;
+import io.trellis.netlink.NetlinkException;
+import io.trellis.netlink.route.Address;
+import io.trellis.netlink.route.IpPrefix;
+import io.trellis.netlink.route.Link;
+import io.trellis.netlink.route.Route;
+import io.trellis.netlink.route.RtNetlink;
+import io.trellis.netlink.route.Rtm;
+import io.trellis.netlink.sys.Syscalls;
+import io.trellis.ovs.ovsdb.BridgeInfo;
+import io.trellis.ovs.ovsdb.BridgeSpec;
+import io.trellis.ovs.ovsdb.DatapathType;
+import io.trellis.ovs.ovsdb.InterfaceType;
+import io.trellis.ovs.ovsdb.OpenVSwitchDatabase;
+import io.trellis.ovs.ovsdb.PortInfo;
+import io.trellis.ovs.ovsdb.PortSpec;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code netdev} uplink bridge (br-phy): userspace native tunnelling needs the node IP on an OVS
+ * netdev bridge that holds the uplink (see the shared two-node recipe). {@link #moveOnto} puts the
+ * uplink into the bridge and moves its IPv4 addresses and the routes through it (default route
+ * included) onto the bridge's internal device; what was moved is recorded in the bridge's
+ * external_ids, so a restart re-applies the same state instead of moving again (and re-adds the
+ * addresses that ovs-vswitchd loses when it recreates the internal device), and {@link #restore}
+ * puts everything back on the uplink and deletes the bridge.
+ *
+ * <p>Limits: IPv4 only; routes are recorded as destination and gateway (metric, source and
+ * protocol are not kept).
+ */
+public final class UplinkBridge {
+
+    static final String UPLINK_ID = "trellis.uplink";
+    static final String ADDRESSES_ID = "trellis.uplink-addresses";
+    static final String ROUTES_ID = "trellis.uplink-routes";
+
+    private static final Logger LOG = LoggerFactory.getLogger(UplinkBridge.class);
+    private static final long POLL_MILLIS = 20;
+
+    private final OpenVSwitchDatabase db;
+    private final NodeNetlink netlink;
+    private final String bridge;
+    private final Duration timeout;
+
+    public UplinkBridge(OpenVSwitchDatabase db, NodeNetlink netlink, String bridge, Duration timeout) {
+        this.db = requireNonNull(db, "db");
+        this.netlink = requireNonNull(netlink, "netlink");
+        this.bridge = requireNonNull(bridge, "bridge");
+        this.timeout = requireNonNull(timeout, "timeout");
+    }
+
+    /** What was moved from the uplink to the bridge, as recorded in the bridge's external_ids. */
+    public record Moved(String uplink, List<IpPrefix> addresses, List<MovedRoute> routes) {
+        public Moved {
+            requireNonNull(uplink, "uplink");
+            addresses = List.copyOf(addresses);
+            routes = List.copyOf(routes);
+        }
+
+        Map<String, String> externalIds() {
+            Map<String, String> ids = new LinkedHashMap<>();
+            ids.put(UPLINK_ID, uplink);
+            ids.put(ADDRESSES_ID, addresses.stream().map(IpPrefix::toString).collect(Collectors.joining(",")));
+            ids.put(ROUTES_ID, routes.stream().map(MovedRoute::toString).collect(Collectors.joining(",")));
+            return ids;
+        }
+
+        /** The record in {@code ids}, or empty when the bridge does not carry one (not set up by this class). */
+        static Optional<Moved> fromExternalIds(String bridge, Map<String, String> ids) {
+            String uplink = ids.get(UPLINK_ID);
+            if (uplink == null) {
+                return Optional.empty();
+            }
+            List<IpPrefix> addresses = split(ids.getOrDefault(ADDRESSES_ID, "")).stream()
+                    .map(a -> parse(bridge, ADDRESSES_ID, a, IpPrefix::parse)).toList();
+            List<MovedRoute> routes = split(ids.getOrDefault(ROUTES_ID, "")).stream()
+                    .map(r -> parse(bridge, ROUTES_ID, r, MovedRoute::parse)).toList();
+            return Optional.of(new Moved(uplink, addresses, routes));
+        }
+
+        private static List<String> split(String value) {
+            return value.isBlank() ? List.of() : Arrays.stream(value.split(",")).map(String::strip).toList();
+        }
+
+        private static <T> T parse(String bridge, String key, String value, java.util.function.Function<String, T> f) {
+            try {
+                return f.apply(value);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("bridge " + bridge + " external_ids:" + key + ": cannot read '" + value
+                        + "': " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A route through the uplink: "DST" (on the link) or "DST via GW". */
+    public record MovedRoute(IpPrefix destination, Optional<InetAddress> gateway) {
+        public MovedRoute {
+            requireNonNull(destination, "destination");
+            requireNonNull(gateway, "gateway");
+        }
+
+        static MovedRoute parse(String text) {
+            String[] parts = text.strip().split("\\s+");
+            if (parts.length == 1) {
+                return new MovedRoute(IpPrefix.parse(parts[0]), Optional.empty());
+            }
+            if (parts.length == 3 && parts[1].equals("via")) {
+                return new MovedRoute(IpPrefix.parse(parts[0]), Optional.of(IpPrefix.parseAddress(parts[2])));
+            }
+            throw new IllegalArgumentException("expected 'DST' or 'DST via GW'");
+        }
+
+        Route on(int outputIndex) {
+            return gateway.map(g -> Route.via(destination, g, outputIndex))
+                    .orElseGet(() -> Route.onLink(destination, outputIndex));
+        }
+
+        @Override
+        public String toString() {
+            return destination + gateway.map(g -> " via " + g.getHostAddress()).orElse("");
+        }
+    }
+
+    /** The link holding {@code nodeIp} in the node namespace (the uplink when the node IP is not moved yet). */
+    public static Optional<String> linkHolding(RtNetlink rtnl, InetAddress nodeIp) {
+        requireNonNull(nodeIp, "nodeIp");
+        return rtnl.addresses().list(IpPrefix.familyOf(nodeIp)).stream()
+                .filter(a -> a.prefix().address().equals(nodeIp))
+                .findFirst()
+                .flatMap(a -> rtnl.links().get(a.index()))
+                .map(Link::name);
+    }
+
+    /**
+     * Ensures the bridge with {@code uplink} as a port and the uplink's IPv4 addresses and routes on
+     * the bridge device; idempotent. Returns what is recorded as moved.
+     */
+    public Moved moveOnto(String uplink) {
+        requireNonNull(uplink, "uplink");
+        if (uplink.equals(bridge)) {
+            throw new IllegalArgumentException("uplink interface and uplink bridge are both " + bridge);
+        }
+        RtNetlink rtnl = netlink.node();
+        Optional<Moved> recorded = findBridge().flatMap(b -> Moved.fromExternalIds(bridge, b.externalIds()));
+        if (recorded.isPresent() && !recorded.get().uplink().equals(uplink)) {
+            throw new IllegalStateException("bridge " + bridge + " already holds uplink " + recorded.get().uplink()
+                    + ", not " + uplink + "; restore it first");
+        }
+        Moved moved;
+        if (recorded.isPresent()) {
+            moved = recorded.get();
+        } else {
+            Link link = rtnl.links().get(uplink).orElseThrow(() -> new IllegalStateException(
+                    "uplink interface " + uplink + " does not exist in " + netlink.nodeNamespace().description()));
+            moved = new Moved(uplink, addressesOn(rtnl, link.index()), routesVia(rtnl, link.index()));
+            // Recorded before anything moves: an agent that dies half-way still knows what to restore.
+        }
+        // Standalone (no fail_mode): br-phy is a plain learning switch between the uplink and the node
+        // (NORMAL), nobody programs flows on it; fail_mode secure would drop all node traffic.
+        BridgeSpec spec = BridgeSpec.of(bridge, DatapathType.NETDEV).withFailMode(Optional.empty())
+                .withExternalIds(moved.externalIds());
+        Await.result(db.ensureBridge(spec),
+                timeout, "ensure uplink bridge " + bridge);
+        boolean onBridge = Await.result(db.listPorts(bridge), timeout, "list ports of " + bridge).stream()
+                .map(PortInfo::name).anyMatch(uplink::equals);
+        if (!onBridge) {
+            Await.result(db.addPort(bridge, PortSpec.of(uplink, InterfaceType.SYSTEM)), timeout,
+                    "add uplink " + uplink + " to " + bridge);
+        }
+        // The netdev datapath reads the uplink with AF_PACKET: it must be up, addresses or not.
+        rtnl.links().setUp(uplink);
+        int uplinkIndex = rtnl.links().require(uplink).index();
+        int bridgeIndex = awaitLink(rtnl, bridge).index();
+        for (IpPrefix a : moved.addresses()) {
+            deleteAddress(rtnl, uplinkIndex, a); // its routes through the uplink go with it
+            addAddress(rtnl, bridgeIndex, a);
+        }
+        for (MovedRoute r : moved.routes()) {
+            deleteRoute(rtnl, r.on(uplinkIndex)); // a route that did not depend on a moved address
+        }
+        rtnl.links().setUp(bridge);
+        for (MovedRoute r : moved.routes()) {
+            addRoute(rtnl, r.on(bridgeIndex));
+        }
+        LOG.info("uplink {} on bridge {}: addresses {} routes {}", uplink, bridge, moved.addresses(), moved.routes());
+        return moved;
+    }
+
+    /**
+     * Moves the recorded addresses and routes back to the uplink and deletes the bridge; false when
+     * there is no bridge. A bridge without the record is not this class's and is left alone (error).
+     */
+    public boolean restore() {
+        Optional<BridgeInfo> found = findBridge();
+        if (found.isEmpty()) {
+            return false;
+        }
+        Moved moved = Moved.fromExternalIds(bridge, found.get().externalIds()).orElseThrow(() ->
+                new IllegalStateException("bridge " + bridge + " has no external_ids:" + UPLINK_ID
+                        + ": not set up by trellis, not deleting it"));
+        Await.result(db.deleteBridge(bridge), timeout, "delete uplink bridge " + bridge);
+        RtNetlink rtnl = netlink.node();
+        awaitGone(rtnl, bridge); // its device takes the moved addresses and routes with it
+        int uplinkIndex = rtnl.links().require(moved.uplink()).index();
+        rtnl.links().setUp(moved.uplink());
+        for (IpPrefix a : moved.addresses()) {
+            addAddress(rtnl, uplinkIndex, a);
+        }
+        for (MovedRoute r : moved.routes()) {
+            addRoute(rtnl, r.on(uplinkIndex));
+        }
+        LOG.info("bridge {} deleted; uplink {} has its addresses {} and routes {} back", bridge, moved.uplink(),
+                moved.addresses(), moved.routes());
+        return true;
+    }
+
+    private Optional<BridgeInfo> findBridge() {
+        return Await.result(db.listBridges(), timeout, "list bridges").stream()
+                .filter(b -> b.name().equals(bridge)).findFirst();
+    }
+
+    private static List<IpPrefix> addressesOn(RtNetlink rtnl, int index) {
+        return rtnl.addresses().listOn(index).stream().filter(a -> a.family() == Syscalls.AF_INET)
+                .map(Address::prefix).toList();
+    }
+
+    /** Main-table IPv4 routes out of the link, without those the kernel derives from its addresses. */
+    private static List<MovedRoute> routesVia(RtNetlink rtnl, int index) {
+        List<MovedRoute> routes = new ArrayList<>();
+        for (Route r : rtnl.routes().list(Syscalls.AF_INET, Rtm.RT_TABLE_MAIN)) {
+            if (r.outputIndex().orElse(-1) == index && r.protocol() != Rtm.RTPROT_KERNEL && r.table() == Rtm.RT_TABLE_MAIN
+                    && r.type() == Rtm.RTN_UNICAST) {
+                routes.add(new MovedRoute(r.destination(), r.gateway()));
+            }
+        }
+        return routes;
+    }
+
+    private static void addAddress(RtNetlink rtnl, int index, IpPrefix a) {
+        try {
+            rtnl.addresses().add(index, a);
+        } catch (NetlinkException e) {
+            if (!e.is(Errno.EEXIST)) {
+                throw e;
+            }
+        }
+    }
+
+    private static void deleteAddress(RtNetlink rtnl, int index, IpPrefix a) {
+        try {
+            rtnl.addresses().delete(index, a);
+        } catch (NetlinkException e) {
+            if (!e.is(Errno.EADDRNOTAVAIL) && !e.is(Errno.ENOENT)) {
+                throw e;
+            }
+        }
+    }
+
+    private static void addRoute(RtNetlink rtnl, Route r) {
+        try {
+            rtnl.routes().add(r);
+        } catch (NetlinkException e) {
+            if (!e.is(Errno.EEXIST)) {
+                throw e;
+            }
+        }
+    }
+
+    private static void deleteRoute(RtNetlink rtnl, Route r) {
+        try {
+            rtnl.routes().delete(r);
+        } catch (NetlinkException e) {
+            if (!e.is(Errno.ESRCH) && !e.is(Errno.ENOENT)) {
+                throw e;
+            }
+        }
+    }
+
+    /** ovs-vswitchd creates the bridge's internal device shortly after the transaction; wait for it. */
+    private Link awaitLink(RtNetlink rtnl, String name) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<Link> link = rtnl.links().get(name);
+            if (link.isPresent()) {
+                return link.get();
+            }
+            check(deadline, "device " + name + " did not appear");
+        }
+    }
+
+    private void awaitGone(RtNetlink rtnl, String name) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (rtnl.links().get(name).isPresent()) {
+            check(deadline, "device " + name + " was not removed");
+        }
+    }
+
+    private void check(long deadline, String failure) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(failure + " in " + netlink.nodeNamespace().description() + " within "
+                    + timeout.toMillis() + " ms");
+        }
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for OVS", e);
+        }
+    }
+}
