@@ -17,6 +17,7 @@ import io.trellis.ovs.transport.NettyTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,13 @@ public final class OvsdbClient implements AutoCloseable {
     private final AtomicLong monitorIds = new AtomicLong();
     private final CompletableFuture<Void> firstConnection = new CompletableFuture<>();
     private final Object lock = new Object();
+    /**
+     * Schemas fetched on {@link #schemaSession}, for conditional monitors: a schema changes only
+     * when the server restarts, which is a new session, so each session fetches it once instead
+     * of once per monitor (awaitOfport opens one per pod). Guarded by {@link #lock}.
+     */
+    private final Map<String, CompletableFuture<DatabaseSchema>> schemas = new HashMap<>();
+    private JsonRpcSession schemaSession;
     // Guarded by lock:
     private JsonRpcSession session;
     private ConnectionState state = ConnectionState.DISCONNECTED;
@@ -223,8 +231,7 @@ public final class OvsdbClient implements AutoCloseable {
     /** Sends the monitor request on {@code s}; the reply's snapshot reaches the listener before any update. */
     private CompletableFuture<Void> establish(JsonRpcSession s, Monitor monitor, boolean resync) {
         CompletableFuture<DatabaseSchema> schema = monitor.conditional()
-                ? s.call("get_schema", JSON.arrayNode().add(monitor.database()), options.requestTimeout())
-                        .thenApply(DatabaseSchema::fromJson)
+                ? schemaOf(s, monitor.database())
                 : CompletableFuture.completedFuture(null);
         return schema.thenCompose(dbSchema -> {
             if (dbSchema != null) {
@@ -240,6 +247,23 @@ public final class OvsdbClient implements AutoCloseable {
                         listenerExecutor.execute(() -> deliver(monitor, event));
                     });
         }).thenApply(r -> null);
+    }
+
+    private CompletableFuture<DatabaseSchema> schemaOf(JsonRpcSession s, String database) {
+        synchronized (lock) {
+            if (schemaSession != s) {
+                schemas.clear();
+                schemaSession = s;
+            }
+            CompletableFuture<DatabaseSchema> cached = schemas.get(database);
+            if (cached != null && !cached.isCompletedExceptionally()) {
+                return cached;
+            }
+            CompletableFuture<DatabaseSchema> fetched = s.call("get_schema", JSON.arrayNode().add(database),
+                    options.requestTimeout()).thenApply(DatabaseSchema::fromJson);
+            schemas.put(database, fetched);
+            return fetched;
+        }
     }
 
     static ObjectNode monitorRequestsJson(List<MonitorRequest> requests, boolean conditional) {
