@@ -17,10 +17,18 @@ import java.util.Optional;
  *                    is given the client configures itself ({@code ~/.kube/config} or in-cluster)
  * @param nodeTimeout {@code --node-timeout SECONDS}: how long to wait at start for the Node object
  *                    and its pod CIDRs
+ * @param uninstall   {@code --uninstall}: instead of running, remove what the configured backends put
+ *                    on the node (see {@link NodeUninstaller}) and exit
  */
-public record AgentOptions(Path config, Optional<Path> kubeconfig, Duration nodeTimeout) {
+public record AgentOptions(Path config, Optional<Path> kubeconfig, Duration nodeTimeout, boolean uninstall) {
     static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofMinutes(5);
-    static final String USAGE = "usage: trellis-agent --config FILE [--kubeconfig FILE] [--node-timeout SECONDS]";
+    static final String USAGE = "usage: trellis-agent --config FILE [--kubeconfig FILE] [--node-timeout SECONDS]\n"
+            + "       trellis-agent --uninstall --config FILE";
+
+    /** Options of a running agent (not {@code --uninstall}). */
+    public AgentOptions(Path config, Optional<Path> kubeconfig, Duration nodeTimeout) {
+        this(config, kubeconfig, nodeTimeout, false);
+    }
 
     public AgentOptions {
         requireNonNull(config, "config");
@@ -34,11 +42,13 @@ public record AgentOptions(Path config, Optional<Path> kubeconfig, Duration node
         Optional<Path> kubeconfig = Optional.ofNullable(environment.get("KUBECONFIG"))
                 .filter(s -> !s.isEmpty()).map(Path::of);
         Duration timeout = DEFAULT_NODE_TIMEOUT;
+        boolean uninstall = false;
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (arg) {
+                case "--uninstall" -> uninstall = true;
                 case "--config", "--kubeconfig", "--node-timeout" -> {
                     if (value == null || value.startsWith("--")) {
                         problems.add(arg + " needs a value");
@@ -70,6 +80,6 @@ public record AgentOptions(Path config, Optional<Path> kubeconfig, Duration node
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems) + "\n" + USAGE);
         }
-        return new AgentOptions(config, kubeconfig, timeout);
+        return new AgentOptions(config, kubeconfig, timeout, uninstall);
     }
 }

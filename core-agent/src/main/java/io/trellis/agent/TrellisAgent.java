@@ -32,6 +32,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -170,6 +171,9 @@ public final class TrellisAgent {
             err.println("trellis-agent: " + e.getMessage());
             return EXIT_CONFIG;
         }
+        if (options.uninstall()) {
+            return uninstall(options, err);
+        }
         KubernetesClient client;
         BackendRegistry registry;
         try {
@@ -222,6 +226,24 @@ public final class TrellisAgent {
                     // the JVM is already stopping: the hook has been started
                 }
             }
+        }
+    }
+
+    private static int uninstall(AgentOptions options, PrintStream err) {
+        try {
+            List<String> failed = new NodeUninstaller(BackendRegistry.discover(TrellisAgent.class.getClassLoader()))
+                    .uninstall(options.config());
+            if (failed.isEmpty()) {
+                return 0;
+            }
+            err.println("trellis-agent: uninstall incomplete: " + String.join("; ", failed));
+            return EXIT_FATAL;
+        } catch (ConfigException e) {
+            err.println("trellis-agent: " + e.getMessage());
+            return EXIT_CONFIG;
+        } catch (RuntimeException e) {
+            err.println("trellis-agent: uninstall failed: " + e.getMessage());
+            return EXIT_FATAL;
         }
     }
 

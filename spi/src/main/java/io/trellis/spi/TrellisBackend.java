@@ -69,4 +69,17 @@ public interface TrellisBackend {
     default Optional<PolicyEnforcerFactory> policy() {
         return Optional.empty();
     }
+
+    /**
+     * Removes what this backend put on the node outside the pods it attached (bridges, tunnel
+     * ports, kernel routes, iptables chains, an uplink address it moved) and puts back what it
+     * changed, so the node is as it was before the first agent start. Called by
+     * {@code trellis-agent --uninstall} while no agent runs; pods still attached lose their network.
+     * Idempotent: a second call, or a call on a node the backend never touched, does nothing.
+     * Default: the backend leaves nothing behind.
+     *
+     * @throws BackendConfigException for settings it cannot read
+     */
+    default void uninstall(UninstallContext context) {
+    }
 }

@@ -5,6 +5,7 @@ import io.trellis.ovs.pipeline.Ipv4Subnet;
 import io.trellis.spi.BackendConfigException;
 import io.trellis.spi.BackendContext;
 import io.trellis.spi.TrellisBackend;
+import io.trellis.spi.UninstallContext;
 import io.trellis.spi.model.IpPrefix;
 import io.trellis.spi.node.NodeRouteDriverFactory;
 import io.trellis.spi.pod.PodInterfaceDriverFactory;
@@ -48,7 +49,13 @@ public final class OvsBackend implements TrellisBackend {
 
     @Override
     public Optional<NodeRouteDriverFactory> nodeRoutes() {
-        return Optional.of(context -> podDriver(context).nodeRouteDriver());
+        return Optional.of(context -> podDriver(context).nodeRouteDriver(context.network().tunnelType()));
+    }
+
+    /** Removes bridges, gateway routes, iptables chains and the uplink bridge ({@link OvsNodeCleanup}). */
+    @Override
+    public void uninstall(UninstallContext context) {
+        OvsNodeCleanup.run(OvsSettings.from(context.settings()), OvsPodInterfaceDriver.DEFAULT_TIMEOUT);
     }
 
     /** The pod driver of this context, started on first use; a closed one (an earlier run) is replaced. */

@@ -27,20 +27,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Geneve overlay of the {@code ovs} backend: one flow-based Geneve port on the integration
- * bridge ({@code remote_ip=flow}, {@code key=flow}, fixed ofport {@link #TUNNEL_OFPORT}), and per
- * remote node one L3 flow sending its pod CIDR to the node's IP ({@link OverlayFlows}). Each change
- * is one OpenFlow bundle, so a node's flows appear, change and disappear atomically.
+ * The overlay of the {@code ovs} backend: one flow-based tunnel port on the integration bridge
+ * (Geneve or VXLAN, {@code remote_ip=flow}, {@code key=flow}, requested ofport {@link #TUNNEL_OFPORT}),
+ * and per remote node one L3 flow sending its pod CIDR to the node's IP ({@link OverlayFlows}) plus
+ * a host route through the gateway ({@link GatewayHostRoutes}) for the node's own traffic. Each
+ * flow change is one OpenFlow bundle, so a node's flows appear, change and disappear atomically.
  *
- * <p>The tunnel endpoint must be reachable the way OVS's userspace tunnelling wants it: in
- * {@code netdev} mode the node IP lives on an OVS bridge holding the uplink (br-phy), which is not
- * set up here. Note that ovs-vswitchd accepts only one flow-based Geneve port per UDP port across
- * all its netdev bridges.
+ * <p>Before the tunnel is used, {@link TunnelUnderlay} makes the node IP a usable tunnel source:
+ * in {@code netdev} mode it moves the node IP onto the uplink bridge ({@link NetdevUplink}). Note
+ * that ovs-vswitchd accepts only one flow-based port per tunnel type and UDP port across all its
+ * netdev bridges.
  *
  * <p>State: the desired tunnel and remote nodes live in the shared {@link PipelineInstaller}, so
  * every full install of the pipeline (agent start, OVS restart, resync) writes the overlay flows in
- * the same bundle and never drops traffic between nodes. The agent calls from one thread (see
- * {@link NodeRouteDriver}).
+ * the same bundle and never drops traffic between nodes; {@link #reapplyHostState()} re-creates
+ * what an ovs-vswitchd restart removes from the kernel (uplink bridge addresses, gateway routes).
+ * The agent calls from one thread (see {@link NodeRouteDriver}); the resync thread only calls
+ * {@link #reapplyHostState()}, whose parts are synchronized.
  */
 public final class OvsNodeRouteDriver implements NodeRouteDriver {
 
@@ -48,15 +51,21 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
 
     /** Name of the tunnel port and interface on the integration bridge. */
     public static final String TUNNEL_PORT = "trellis-tun0";
-    /** The tunnel port's OpenFlow port number, requested so the flows never depend on the order of creation. */
+    /**
+     * The tunnel port's requested OpenFlow port number (the gateway has 1), so flow dumps read the same on
+     * every node; when a pod already holds it, the flows use the number OVS assigned.
+     */
     public static final int TUNNEL_OFPORT = 2;
 
     private final OpenVSwitchDatabase db;
     private final PipelineInstaller installer;
     private final String bridge;
+    private final TunnelType tunnelType;
+    private final TunnelUnderlay underlay;
+    private final GatewayHostRoutes hostRoutes;
     private final Supplier<NodeNetwork> localNetwork;
     private final Duration timeout;
-    private String localName;
+    private volatile NodeInfo local;
     private boolean tunnelReady;
 
     /**
@@ -65,18 +74,21 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
      * @param localNetwork the local gateway and pod CIDR as the pod pipeline currently sees them
      *                     (the gateway MAC becomes the source MAC of tunnelled packets)
      */
-    public OvsNodeRouteDriver(OpenVSwitchDatabase db, PipelineInstaller installer, String bridge,
-            Supplier<NodeNetwork> localNetwork, Duration timeout) {
+    public OvsNodeRouteDriver(OpenVSwitchDatabase db, PipelineInstaller installer, String bridge, TunnelType tunnelType,
+            TunnelUnderlay underlay, NodeNetlink netlink, Supplier<NodeNetwork> localNetwork, Duration timeout) {
         this.db = requireNonNull(db, "db");
         this.installer = requireNonNull(installer, "installer");
         this.bridge = requireNonNull(bridge, "bridge");
+        this.tunnelType = requireNonNull(tunnelType, "tunnelType");
+        this.underlay = requireNonNull(underlay, "underlay");
+        this.hostRoutes = new GatewayHostRoutes(requireNonNull(netlink, "netlink"), OvsNodeSetup.GATEWAY_PORT);
         this.localNetwork = requireNonNull(localNetwork, "localNetwork");
         this.timeout = requireNonNull(timeout, "timeout");
     }
 
     @Override
     public int encapsulationOverhead() {
-        return TunnelType.GENEVE.ipv4Overhead();
+        return tunnelType.ipv4Overhead();
     }
 
     @Override
@@ -88,7 +100,8 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
             throw new NodeRouteException("local node " + local.name() + ": pod CIDR " + cidr.get()
                     + " differs from the bridge's pod CIDR " + bridgeCidr);
         }
-        localName = local.name();
+        underlay.prepare(local);
+        this.local = local;
         ensureTunnel();
     }
 
@@ -97,20 +110,21 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
         requireNonNull(nodes, "remotes");
         Map<String, RemoteNode> desired = new LinkedHashMap<>();
         for (NodeInfo node : nodes) {
-            if (!node.name().equals(localName)) {
+            if (!node.name().equals(localName())) {
                 toRemote(node).ifPresent(r -> desired.put(r.name(), r));
             }
         }
         ensureTunnel();
         send(() -> installer.replaceRemoteNodes(localNetwork.get(), desired.values()),
                 "replacing the flows of " + desired.size() + " remote nodes");
+        host(() -> hostRoutes.replaceAll(desired.values()), "replacing the gateway routes");
         LOG.info("overlay: {} remote nodes {}", desired.size(), desired.keySet());
     }
 
     @Override
     public void upsertNode(NodeInfo node) {
         requireNonNull(node, "remote");
-        if (node.name().equals(localName)) {
+        if (node.name().equals(localName())) {
             return;
         }
         Optional<RemoteNode> remote = toRemote(node);
@@ -123,8 +137,13 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
             return;
         }
         ensureTunnel();
+        RemoteNode previous = installer.remoteNodes().get(desired.name());
         send(() -> installer.upsertRemoteNode(localNetwork.get(), desired),
                 "installing the flows of node " + desired.name());
+        if (previous != null && !previous.podCidr().equals(desired.podCidr())) {
+            host(() -> hostRoutes.remove(previous), "removing the gateway route of node " + previous.name());
+        }
+        host(() -> hostRoutes.upsert(desired), "adding the gateway route of node " + desired.name());
         LOG.info("overlay: node {} pods {} via {}", desired.name(), desired.podCidr(),
                 desired.nodeIp().getHostAddress());
     }
@@ -132,10 +151,12 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
     @Override
     public void removeNode(String nodeName) {
         requireNonNull(nodeName, "nodeName");
-        if (!installer.remoteNodes().containsKey(nodeName)) {
+        RemoteNode previous = installer.remoteNodes().get(nodeName);
+        if (previous == null) {
             return;
         }
         send(() -> installer.removeRemoteNode(nodeName), "removing the flows of node " + nodeName);
+        host(() -> hostRoutes.remove(previous), "removing the gateway route of node " + nodeName);
         LOG.info("overlay: node {} removed", nodeName);
     }
 
@@ -144,38 +165,77 @@ public final class OvsNodeRouteDriver implements NodeRouteDriver {
         return installer.remoteNodes();
     }
 
+    /**
+     * After ovs-vswitchd restarted (the pod driver's resync has reinstalled every flow): puts the
+     * node IP back on the uplink bridge and the routes back on the recreated gateway device.
+     */
+    public void reapplyHostState() {
+        NodeInfo current = local;
+        if (current == null) {
+            return;
+        }
+        underlay.prepare(current);
+        host(() -> hostRoutes.replaceAll(installer.remoteNodes().values()), "re-adding the gateway routes");
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private String localName() {
+        NodeInfo current = local;
+        return current == null ? null : current.name();
+    }
+
+    private static void host(Runnable change, String what) {
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            throw new NodeRouteException("overlay: " + what + " failed: " + e.getMessage(), e);
+        }
+    }
 
     private void ensureTunnel() {
         if (tunnelReady) {
             return;
         }
+        int ofport;
         try {
-            addTunnelPort();
+            ofport = addTunnelPort();
         } catch (NodeRouteException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new NodeRouteException("overlay: setting up the tunnel port " + TUNNEL_PORT + " on " + bridge
                     + " failed: " + e.getMessage(), e);
         }
-        send(() -> installer.installTunnel(TUNNEL_OFPORT), "installing the tunnel port's flows");
+        send(() -> installer.installTunnel(ofport), "installing the tunnel port's flows");
         tunnelReady = true;
     }
 
-    private void addTunnelPort() {
+    /** Ensures the tunnel port; its OpenFlow port number. */
+    private int addTunnelPort() {
         Optional<InterfaceInfo> existing = Await.result(db.getInterface(TUNNEL_PORT), timeout,
                 "looking up the tunnel interface " + TUNNEL_PORT);
+        String type = tunnelType.configName();
+        if (existing.isPresent() && !existing.get().type().equals(type)) {
+            // network.tunnelType changed since the port was made: replace it (traffic between nodes pauses).
+            LOG.info("overlay: replacing tunnel port {} of type {} by one of type {}", TUNNEL_PORT,
+                    existing.get().type(), type);
+            Await.result(db.deletePort(bridge, TUNNEL_PORT), timeout, "deleting the old tunnel port " + TUNNEL_PORT);
+            existing = Optional.empty();
+        }
         if (existing.isEmpty()) {
-            Await.result(db.addPort(bridge, PortSpec.flowBasedGeneve(TUNNEL_PORT).withOfportRequest(TUNNEL_OFPORT)),
-                    timeout, "adding the Geneve port " + TUNNEL_PORT + " to " + bridge);
+            PortSpec spec = tunnelType == TunnelType.VXLAN ? PortSpec.flowBasedVxlan(TUNNEL_PORT)
+                    : PortSpec.flowBasedGeneve(TUNNEL_PORT);
+            Await.result(db.addPort(bridge, spec.withOfportRequest(TUNNEL_OFPORT)),
+                    timeout, "adding the " + type + " port " + TUNNEL_PORT + " to " + bridge);
         }
         long ofport = Await.result(db.awaitOfport(TUNNEL_PORT, timeout), timeout,
                 "waiting for the OpenFlow port of " + TUNNEL_PORT);
         if (ofport != TUNNEL_OFPORT) {
-            // Another port holds the number: the flows would send tunnel traffic to it.
-            throw new NodeRouteException("tunnel port " + TUNNEL_PORT + " got OpenFlow port " + ofport + ", expected "
-                    + TUNNEL_OFPORT + " (ofport_request); is another port using it?");
+            // A pod attached before the overlay was configured holds the number; the flows follow the real one.
+            LOG.info("overlay: tunnel port {} has OpenFlow port {} (requested {}, taken)", TUNNEL_PORT, ofport,
+                    TUNNEL_OFPORT);
         }
+        return (int) ofport;
     }
 
     /** Sends one change; a flow that cannot be computed (overlapping CIDR) or a failed bundle names the change. */

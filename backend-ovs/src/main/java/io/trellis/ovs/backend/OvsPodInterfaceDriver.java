@@ -33,6 +33,7 @@ import io.trellis.ovs.transport.NettyTransport;
 import io.trellis.spi.model.IpAddress;
 import io.trellis.spi.model.MacAddress;
 import io.trellis.spi.model.PodAttachment;
+import io.trellis.spi.model.TunnelType;
 import io.trellis.spi.model.Route;
 import io.trellis.spi.pod.PodInterfaceDriver;
 import io.trellis.spi.pod.PodInterfaceException;
@@ -79,6 +80,8 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
     private static final Logger LOG = LoggerFactory.getLogger(OvsPodInterfaceDriver.class);
 
     private final OvsSettings settings;
+    /** The overlay driver sharing this driver's connections, once asked for; re-applied after resyncs. */
+    private volatile OvsNodeRouteDriver overlay;
     private final NodeNetlink netlink;
     private final NettyTransport transport;
     private final OvsdbClient ovsdb;
@@ -183,8 +186,17 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
      * The Geneve overlay on this driver's bridge, sharing its OVSDB and OpenFlow connections and its
      * installer (whose full installs, here at recovery and resync, then include the overlay flows).
      */
-    public OvsNodeRouteDriver nodeRouteDriver() {
-        return new OvsNodeRouteDriver(db, installer, settings.integrationBridge(), this::node, timeout);
+    public synchronized OvsNodeRouteDriver nodeRouteDriver(TunnelType tunnelType) {
+        requireNonNull(tunnelType, "tunnelType");
+        if (overlay == null) {
+            TunnelUnderlay underlay = settings.datapathType() == DatapathType.NETDEV
+                    ? new NetdevUplink(new UplinkBridge(db, netlink, settings.uplinkBridge(), timeout),
+                            settings.uplinkBridge(), settings.uplinkInterface(), netlink)
+                    : TunnelUnderlay.KERNEL;
+            overlay = new OvsNodeRouteDriver(db, installer, settings.integrationBridge(), tunnelType, underlay, netlink,
+                    this::node, timeout);
+        }
+        return overlay;
     }
 
     /** Whether {@link #close()} was called. */
@@ -519,6 +531,10 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
         try {
             node = nodeSetup.bringUp(podCidr);
             recover();
+            OvsNodeRouteDriver routes = overlay;
+            if (routes != null) {
+                routes.reapplyHostState();
+            }
         } catch (RuntimeException e) {
             LOG.error("resync of bridge {} after reconnecting failed: {}", settings.integrationBridge(), e.getMessage(), e);
         }

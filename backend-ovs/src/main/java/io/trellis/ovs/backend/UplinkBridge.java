@@ -145,6 +145,11 @@ public final class UplinkBridge {
                 .map(Link::name);
     }
 
+    /** The uplink this class moved onto the bridge earlier (recorded in its external_ids), if any. */
+    public Optional<String> recordedUplink() {
+        return findBridge().flatMap(b -> Moved.fromExternalIds(bridge, b.externalIds())).map(Moved::uplink);
+    }
+
     /**
      * Ensures the bridge with {@code uplink} as a port and the uplink's IPv4 addresses and routes on
      * the bridge device; idempotent. Returns what is recorded as moved.

@@ -20,6 +20,7 @@ import io.trellis.ovs.testing.Pod;
 import io.trellis.ovs.transport.Backoff;
 import io.trellis.ovs.transport.NettyTransport;
 import io.trellis.spi.model.IpPrefix;
+import io.trellis.spi.model.TunnelType;
 import io.trellis.spi.node.NodeInfo;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,7 @@ import org.junit.jupiter.api.TestInstance;
 class OvsNodeRouteDriverIntegrationTest {
     private static final String BR_INT = "br-int";
     private static final int GATEWAY_PORT = 1;
+    private static final String GW = OvsNodeSetup.GATEWAY_PORT;
     private static final int POD_PORT = 11;
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private static final OpenFlowClientConfig CONFIG = OpenFlowClientConfig.DEFAULT
@@ -111,6 +114,8 @@ class OvsNodeRouteDriverIntegrationTest {
             }
             for (Node n : nodes) {
                 n.driver.localNode(n.info());
+                assertThat(n.sandbox.exec("ip", "-4", "-o", "addr", "show", "dev", "br-phy"))
+                        .as("node IP moved onto br-phy").contains(n.nodeIp() + "/24");
             }
             n1.driver.upsertNode(n2.info());
             n2.driver.replaceAll(List.of(n1.info(), n2.info()));
@@ -209,6 +214,58 @@ class OvsNodeRouteDriverIntegrationTest {
         assertThat(ping.exitCode()).as("ping right after the reinstall: %s", ping).isZero();
     }
 
+    @Test
+    void theNodeReachesRemotePodsThroughItsGatewayRoutes() {
+        n1.driver.upsertNode(n2.info());
+        n2.driver.replaceAll(List.of(n1.info()));
+        assertThat(n1.sandbox.exec("ip", "-4", "route", "show", "proto", "116"))
+                .contains("10.20.2.0/24 via 10.20.2.1 dev " + GW + " onlink");
+        assertThat(n1.sandbox.exec("ip", "-4", "neigh", "show", "dev", GW))
+                .contains("10.20.2.1 lladdr aa:bb:cc:dd:ee:ff PERMANENT");
+        // Node to remote pod: out of the gateway (source: the local gateway IP), tunnelled, and back.
+        awaitNodePing(n1, n2.pod.ipv4());
+        awaitNodePing(n2, n1.pod.ipv4());
+
+        n1.driver.removeNode(n2.name());
+        assertThat(n1.sandbox.exec("ip", "-4", "route", "show", "proto", "116")).isBlank();
+        assertThat(n1.sandbox.exec("ip", "-4", "neigh", "show", "dev", GW)).doesNotContain("10.20.2.1");
+
+        // replaceAll removes stale routes of ours (e.g. from an earlier agent run) and adds the wanted ones.
+        n1.sandbox.exec("ip", "route", "add", "10.20.9.0/24", "via", "10.20.9.1", "dev", GW, "onlink", "proto", "116");
+        n1.driver.replaceAll(List.of(n2.info()));
+        assertThat(n1.sandbox.exec("ip", "-4", "route", "show", "proto", "116")).doesNotContain("10.20.9.0")
+                .contains("10.20.2.0/24 via 10.20.2.1");
+        awaitNodePing(n1, n2.pod.ipv4());
+    }
+
+    @Test
+    void vxlanIsTheConfigurableAlternativeAndReplacesTheGenevePort() {
+        try {
+            for (Node n : nodes) {
+                n.driver = driver(n, TunnelType.VXLAN);
+                n.driver.localNode(n.info());
+                n.driver.replaceAll(List.of(n1.info(), n2.info()));
+            }
+            assertThat(n1.sandbox.vsctl("get", "interface", OvsNodeRouteDriver.TUNNEL_PORT, "type").strip())
+                    .isEqualTo("vxlan");
+            assertThat(n1.sandbox.vsctl("get", "interface", OvsNodeRouteDriver.TUNNEL_PORT, "ofport").strip())
+                    .isEqualTo("2");
+            assertThat(n1.driver.encapsulationOverhead()).isEqualTo(50);
+            awaitPing(n1, n2.pod.ipv4());
+            assertThat(tcpGet(n2, n1, 8081, "over-vxlan")).isEqualTo("over-vxlan bytes=" + (10 + 1 + 65536));
+            assertThat(n1.sandbox.appctlVswitchd("dpctl/dump-flows")).contains("vxlan");
+        } finally {
+            for (Node n : nodes) {
+                n.driver = driver(n, TunnelType.GENEVE);
+                n.driver.localNode(n.info());
+                n.driver.replaceAll(List.of(n1.info(), n2.info()));
+            }
+        }
+        assertThat(n1.sandbox.vsctl("get", "interface", OvsNodeRouteDriver.TUNNEL_PORT, "type").strip())
+                .isEqualTo("geneve");
+        awaitPing(n1, n2.pod.ipv4());
+    }
+
     // ------------------------------------------------------------------ set-up
 
     private Node startNode(int index) {
@@ -227,17 +284,15 @@ class OvsNodeRouteDriverIntegrationTest {
         n.ovsdb = new OvsdbClient(transport, s.dbEndpoint(), OvsdbClientOptions.DEFAULT);
         await(n.ovsdb.connect());
         n.netlink = NodeNetlink.in(Syscalls.system(), NetNamespace.named(Syscalls.system(), s.netns()));
-        new UplinkBridge(new OpenVSwitchDatabase(n.ovsdb), n.netlink, "br-phy", TIMEOUT).moveOnto(uplink);
-        assertThat(s.exec("ip", "-4", "-o", "addr", "show", "dev", "br-phy")).contains(n.nodeIp() + "/24");
 
         s.addBridge(BR_INT);
         s.vsctl("set-fail-mode", BR_INT, "secure");
-        s.vsctl("add-port", BR_INT, "gw0", "--", "set", "interface", "gw0", "type=internal",
+        s.vsctl("add-port", BR_INT, GW, "--", "set", "interface", GW, "type=internal",
                 "ofport_request=" + GATEWAY_PORT);
         String gatewayIp = "10.20." + n.index + ".1";
-        s.exec("ip", "addr", "add", gatewayIp + "/24", "dev", "gw0");
-        s.exec("ip", "link", "set", "gw0", "up");
-        String gatewayMac = s.exec("cat", "/sys/class/net/gw0/address").strip();
+        s.exec("ip", "addr", "add", gatewayIp + "/24", "dev", GW);
+        s.exec("ip", "link", "set", GW, "up");
+        String gatewayMac = s.exec("cat", "/sys/class/net/" + GW + "/address").strip();
         n.network = NodeNetwork.of(GATEWAY_PORT, gatewayIp, gatewayMac, "10.20." + n.index + ".0/24");
 
         n.pod = s.addPod(BR_INT, "10.20." + n.index + ".11/24", POD_PORT);
@@ -259,14 +314,37 @@ class OvsNodeRouteDriverIntegrationTest {
                 List.of(LocalPod.of("default/p" + n.index, POD_PORT, n.pod.ipv4(), n.pod.mac()))));
 
         n.installer = installer;
+        n.driver = driver(n, TunnelType.GENEVE);
+    }
+
+    /**
+     * The driver as the backend makes it in netdev mode: it moves the node IP onto br-phy itself,
+     * finding the uplink by the node IP.
+     */
+    private static OvsNodeRouteDriver driver(Node n, TunnelType type) {
+        OpenVSwitchDatabase db = new OpenVSwitchDatabase(n.ovsdb);
         NodeNetwork network = n.network;
-        n.driver = new OvsNodeRouteDriver(new OpenVSwitchDatabase(n.ovsdb), installer, BR_INT, () -> network, TIMEOUT);
+        return new OvsNodeRouteDriver(db, n.installer, BR_INT, type,
+                new NetdevUplink(new UplinkBridge(db, n.netlink, "br-phy", TIMEOUT), "br-phy", Optional.empty(),
+                        n.netlink), n.netlink, () -> network, TIMEOUT);
     }
 
     // ------------------------------------------------------------------ helpers
 
     private List<String> ownedLines(Node n) {
         return await(new PipelineInstaller(n.openflow, flows).ownedFlows()).stream().map(FlowLine::toString).toList();
+    }
+
+    /** Like {@link #awaitPing}, from the node's own namespace (through the gateway routes). */
+    private static void awaitNodePing(Node from, String to) {
+        CommandResult last = null;
+        for (int attempt = 0; attempt < 8; attempt++) {
+            last = from.sandbox.execResult(from.sandbox.netns(), List.of("ping", "-c", "1", "-W", "1", to));
+            if (last.exitCode() == 0) {
+                return;
+            }
+        }
+        throw new AssertionError(from.name() + " cannot ping " + to + " from the node: " + last);
     }
 
     /** Pings until one answer comes: the first packets may be lost while OVS resolves the peer's MAC on br-phy. */

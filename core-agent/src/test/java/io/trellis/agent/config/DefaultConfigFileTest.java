@@ -37,7 +37,7 @@ class DefaultConfigFileTest {
 
         assertThat(config.backends().ipam()).isEqualTo("host-local");
         assertThat(config.backends().podInterface()).isEqualTo("ovs");
-        assertThat(config.backends().nodeRoutes()).isEmpty();
+        assertThat(config.backends().nodeRoutes()).contains("ovs");
         assertThat(config.backends().serviceProxy()).isEmpty();
         assertThat(config.backends().policy()).isEmpty();
         assertThat(config.network()).isEqualTo(
