@@ -106,6 +106,51 @@ class OvsNodeCleanupIntegrationTest {
         assertThat(sandbox.exec("ip", "-4", "route", "show")).isEqualTo(routesBefore);
     }
 
+    @Test
+    void anOvsVswitchdRestartGetsTheNodeIpAndTheGatewayRoutesBack() throws InterruptedException {
+        sandbox = OvsSandbox.start();
+        String peer = sandbox.id() + "p82";
+        runner.run(List.of("ip", "netns", "add", peer)).stdoutOrThrow();
+        sandbox.exec("ip", "link", "add", "uplink0", "type", "veth", "peer", "name", "eth0", "netns", peer);
+        sandbox.exec("ip", "addr", "add", NODE_IP + "/24", "dev", "uplink0");
+        sandbox.exec("ip", "link", "set", "uplink0", "up");
+        OvsSettings settings = new OvsSettings(DatapathType.NETDEV, "br-int", "br-ex", sandbox.dbSocket(),
+                sandbox.runDir(), Optional.empty(), Optional.empty());
+        OvsPodInterfaceDriver driver = OvsPodInterfaceDriver.start(settings, POD_CIDR,
+                NodeNetlink.in(sys, NetNamespace.named(sys, sandbox.netns())), TIMEOUT);
+        try {
+            OvsNodeRouteDriver overlay = driver.nodeRouteDriver(TunnelType.GENEVE);
+            assertThat(driver.nodeRouteDriver(TunnelType.GENEVE)).as("one overlay per pod driver").isSameAs(overlay);
+            overlay.localNode(new NodeInfo("node-a", List.of(address(NODE_IP)), List.of(IpPrefix.parse("10.79.0.0/24"))));
+            overlay.upsertNode(new NodeInfo("node-b", List.of(address("198.18.1.2")),
+                    List.of(IpPrefix.parse("10.79.1.0/24"))));
+
+            sandbox.killVswitchd();
+            sandbox.startVswitchd();
+            // The recreated internal devices come back bare; the driver's resync puts the address and routes back.
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline && !(addressOnBrEx() && gatewayRoute())) {
+                Thread.sleep(200);
+            }
+            assertThat(sandbox.exec("ip", "-4", "-o", "addr", "show", "dev", "br-ex")).contains(NODE_IP + "/24");
+            assertThat(sandbox.exec("ip", "-4", "route", "show", "proto", "116")).contains("10.79.1.0/24 via 10.79.1.1");
+            assertThat(sandbox.exec("ip", "-4", "neigh", "show", "dev", OvsNodeSetup.GATEWAY_PORT))
+                    .contains("10.79.1.1 lladdr aa:bb:cc:dd:ee:ff PERMANENT");
+        } finally {
+            driver.close();
+        }
+    }
+
+    private boolean addressOnBrEx() {
+        return runner.run(List.of("ip", "netns", "exec", sandbox.netns(), "ip", "-4", "-o", "addr", "show", "dev",
+                "br-ex")).stdout().contains(NODE_IP + "/24");
+    }
+
+    private boolean gatewayRoute() {
+        return runner.run(List.of("ip", "netns", "exec", sandbox.netns(), "ip", "-4", "route", "show", "proto", "116"))
+                .stdout().contains("10.79.1.0/24");
+    }
+
     private List<String> cleanup(OvsSettings settings) {
         try (NettyTransport transport = new NettyTransport(1, "it-cleanup");
              OvsdbClient ovsdb = new OvsdbClient(transport, sandbox.dbEndpoint(), OvsdbClientOptions.DEFAULT);
