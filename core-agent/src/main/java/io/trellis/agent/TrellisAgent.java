@@ -20,6 +20,7 @@ import io.trellis.agent.k8s.KubernetesClients;
 import io.trellis.agent.k8s.NodeReader;
 import io.trellis.agent.k8s.NodeRouteSync;
 import io.trellis.agent.k8s.ObservedNode;
+import io.trellis.agent.k8s.PodAttachmentGc;
 import io.trellis.agent.node.MtuResolver;
 import io.trellis.agent.node.NetlinkUplinkFinder;
 import io.trellis.agent.node.PodMtu;
@@ -62,6 +63,8 @@ public final class TrellisAgent {
     static final Duration NODE_POLL = Duration.ofSeconds(1);
     /** How often the node route driver gets every Node again (events update it in between). */
     static final Duration NODE_ROUTE_RESYNC = Duration.ofSeconds(60);
+    /** How long a pod must be gone before the agent releases its attachment itself (the runtime's DEL comes first). */
+    static final Duration POD_GC_GRACE = Duration.ofSeconds(60);
 
     private final AgentOptions options;
     private final BackendRegistry registry;
@@ -107,6 +110,7 @@ public final class TrellisAgent {
         }
         ConfiguredBackends backends = null;
         NodeRouteSync nodeRoutes = null;
+        PodAttachmentGc podGc = null;
         try {
             String nodeName = config.nodeName().resolve(environment, hostname);
             boolean fromNodeSpec = config.network().podCidr() instanceof PodCidrSource.NodeSpec;
@@ -135,12 +139,18 @@ public final class TrellisAgent {
                     observed.internalIps());
             AttachmentStore store = AttachmentStore.open(config.paths().stateDir().resolve("attachments"));
             Injector injector = Guice.createInjector(new BackendsModule(backends), new AgentModule(store, mtu));
-            gate.open(injector.getInstance(AgentCniHandler.class));
+            AgentCniHandler handler = injector.getInstance(AgentCniHandler.class);
+            gate.open(handler);
+            podGc = new PodAttachmentGc(client, nodeName, store, handler::releaseOrphan, POD_GC_GRACE);
+            podGc.start();
             LOG.info("ready: node {}, pod CIDRs {}, pod MTU {}, {} known attachment(s), CNI socket {}", node.nodeName(),
                     node.podCidrs(), mtu.value(), store.all().size(), server.socketPath());
-            return new RunningAgent(server, backends, Optional.ofNullable(nodeRoutes), node, mtu, store);
+            return new RunningAgent(server, backends, Optional.ofNullable(nodeRoutes), podGc, node, mtu, store);
         } catch (InterruptedException | RuntimeException e) {
             server.close();
+            if (podGc != null) {
+                podGc.close();
+            }
             if (nodeRoutes != null) {
                 nodeRoutes.close();
             }

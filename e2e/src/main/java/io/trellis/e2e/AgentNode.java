@@ -38,6 +38,8 @@ public final class AgentNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentNode.class);
     public static final String BRIDGE = "br-int";
     public static final String NODE_NAME = "e2e-node";
+    /** The stand-in uplink holding the InternalIP with {@link Options#nodeRoutes()}. */
+    public static final String DUMMY_UPLINK = "e2e-uplink";
     public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern REPLY_HEADER =
             Pattern.compile("OFPST_FLOW reply \\(OF1\\.5\\) \\(xid=0x[0-9a-f]+\\):( flags=\\[more\\])?");
@@ -46,12 +48,24 @@ public final class AgentNode implements AutoCloseable {
     /**
      * @param podCidr    the Node's spec.podCIDRs (IPv4)
      * @param internalIp the Node's InternalIP
-     * @param mtu        network.mtu of the agent (fixed: the sandbox node has no uplink)
+     * @param mtu        network.mtu of the agent (fixed: the sandbox node has no real uplink)
+     * @param nodeRoutes {@code nodeRoutes: ovs} (the overlay to other Nodes) instead of {@code none}; the
+     *                   node then gets a stand-in uplink {@value #DUMMY_UPLINK} (a veth whose peer stays in the
+     *                   node) holding the InternalIP (/24),
+     *                   which the agent moves onto the uplink bridge; no packet leaves the sandbox
      */
-    public record Options(String podCidr, String internalIp, int mtu) {
+    public record Options(String podCidr, String internalIp, int mtu, boolean nodeRoutes) {
         public Options {
             Ipv4Subnet.parse(requireNonNull(podCidr, "podCidr"));
             requireNonNull(internalIp, "internalIp");
+        }
+
+        public Options(String podCidr, String internalIp, int mtu) {
+            this(podCidr, internalIp, mtu, false);
+        }
+
+        public Options withNodeRoutes() {
+            return new Options(podCidr, internalIp, mtu, true);
         }
 
         public static Options defaults() {
@@ -105,6 +119,16 @@ public final class AgentNode implements AutoCloseable {
         }
         api = ApiStandInProcess.start(sandbox.netns(), NODE_NAME, options.podCidr(), options.internalIp(),
                 dir.resolve("kubeconfig"), dir.resolve("apiserver.log"));
+        if (options.nodeRoutes()) {
+            String ns = sandbox.netns();
+            // A veth pair with both ends in the node (no dummy module needed): the node IP sits on one end.
+            runner.run(List.of("ip", "-n", ns, "link", "add", DUMMY_UPLINK, "type", "veth", "peer", "name",
+                    DUMMY_UPLINK + "p")).stdoutOrThrow();
+            runner.run(List.of("ip", "-n", ns, "addr", "add", options.internalIp() + "/24", "dev", DUMMY_UPLINK))
+                    .stdoutOrThrow();
+            runner.run(List.of("ip", "-n", ns, "link", "set", DUMMY_UPLINK + "p", "up")).stdoutOrThrow();
+            runner.run(List.of("ip", "-n", ns, "link", "set", DUMMY_UPLINK, "up")).stdoutOrThrow();
+        }
         writeConfig();
         startAgent();
     }
@@ -117,7 +141,7 @@ public final class AgentNode implements AutoCloseable {
                 backends:
                   ipam: host-local
                   podInterface: ovs
-                  nodeRoutes: none
+                  nodeRoutes: %s
                   serviceProxy: none
                   policy: none
                 network:
@@ -134,7 +158,7 @@ public final class AgentNode implements AutoCloseable {
                     uplinkBridge: br-ex
                     ovsdbSocket: %s
                     runDir: %s
-                """.formatted(NODE_NAME, options.mtu(), dir.resolve("state"), dir.resolve("run"), cniSocket(), BRIDGE,
+                """.formatted(NODE_NAME, options.nodeRoutes() ? "ovs" : "none", options.mtu(), dir.resolve("state"), dir.resolve("run"), cniSocket(), BRIDGE,
                 sandbox.dbSocket(), sandbox.runDir());
         try {
             Files.writeString(config(), yaml);
@@ -163,6 +187,11 @@ public final class AgentNode implements AutoCloseable {
         return agent;
     }
 
+    /** The node's Kubernetes API stand-in: stop/start it, add Nodes and Pods. */
+    public ApiStandInProcess api() {
+        return api;
+    }
+
     // ------------------------------------------------------------------ pods
 
     /** Creates a pod namespace ({@code <sandbox>p<N>}) with {@code lo} up, as a runtime does before ADD. */
@@ -180,8 +209,13 @@ public final class AgentNode implements AutoCloseable {
         podNamespaces.remove(netns);
     }
 
-    /** A new pod namespace attached with CNI ADD; fails with the plugin's answer unless ADD succeeded. */
+    /**
+     * A new pod namespace attached with CNI ADD; fails with the plugin's answer unless ADD succeeded.
+     * The Pod object exists in the API stand-in first (bound to this node), as it does when a kubelet
+     * runs ADD: the agent's pod GC releases attachments whose pod is gone.
+     */
     public AttachedPod addPod(String podNamespace, String podName) {
+        api.createPod(podNamespace, podName);
         PodNetns netns = newPodNetns();
         String containerId = containerId(netns);
         CniExecutable.Run run = cni.add(containerId, netns.path(), podNamespace, podName);

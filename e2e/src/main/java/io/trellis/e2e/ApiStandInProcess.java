@@ -18,19 +18,25 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A running {@link ApiStandIn} inside a network namespace, and the kubeconfig that reaches it
- * from that namespace. Closing it closes the stand-in's stdin, which ends it.
+ * from that namespace. Its commands ({@link #stop()}, {@link #start()}, objects) go over its stdin;
+ * closing it closes the stand-in's stdin, which ends it.
  */
 public final class ApiStandInProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
     private final Process process;
+    private final BufferedReader answers;
     private final String url;
     private final Path kubeconfig;
+    private final Path log;
 
-    private ApiStandInProcess(Process process, String url, Path kubeconfig) {
+    private ApiStandInProcess(Process process, BufferedReader answers, String url, Path kubeconfig, Path log) {
         this.process = process;
+        this.answers = answers;
         this.url = url;
         this.kubeconfig = kubeconfig;
+        this.log = log;
     }
 
     /**
@@ -67,7 +73,7 @@ public final class ApiStandInProcess implements AutoCloseable {
             }
             String url = line.substring(ApiStandIn.READY_PREFIX.length()).strip();
             writeKubeconfig(kubeconfig, url);
-            return new ApiStandInProcess(process, url, kubeconfig);
+            return new ApiStandInProcess(process, out, url, kubeconfig, log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
@@ -111,6 +117,60 @@ public final class ApiStandInProcess implements AutoCloseable {
 
     public String url() {
         return url;
+    }
+
+    /** Stops listening, as an unreachable API server: connections are refused, watches cut; the objects stay. */
+    public void stop() {
+        command("stop");
+    }
+
+    /** Listens on the same port again with the objects as they are now (changes made meanwhile included). */
+    public void start() {
+        command("start");
+    }
+
+    /** Creates another Node (also while stopped). */
+    public void createNode(String name, String podCidr, String internalIp) {
+        command("node " + name + " " + podCidr + " " + internalIp);
+    }
+
+    public void deleteNode(String name) {
+        command("delete-node " + name);
+    }
+
+    /** Creates a Pod bound to the stand-in's node unless it exists (also while stopped). */
+    public void createPod(String namespace, String name) {
+        command("pod " + namespace + " " + name);
+    }
+
+    public void deletePod(String namespace, String name) {
+        command("delete-pod " + namespace + " " + name);
+    }
+
+    private synchronized void command(String line) {
+        try {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+            String answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return answers.readLine();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).get(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            if (!"ok".equals(answer)) {
+                throw new IllegalStateException("API stand-in: '" + line + "' answered " + answer + "; its log " + log
+                        + ":\n" + Logs.tail(log, 30));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("API stand-in: cannot send '" + line + "'", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the API stand-in ran '" + line + "'", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("API stand-in: no answer to '" + line + "' within " + COMMAND_TIMEOUT
+                    + " (" + e + "); its log " + log + ":\n" + Logs.tail(log, 30), e);
+        }
     }
 
     public Path kubeconfig() {

@@ -124,14 +124,37 @@ public final class AgentCniHandler implements CniHandler {
                         fromArgs.get(), pod.get());
             }
             PodAttachment attachment = CniArgs.attachment(request, pod.get());
-            String what = "DEL " + describe(attachment);
             Optional<Path> netns = request.netns().map(Path::of).or(() -> record.map(AttachmentRecord::netns));
-            perform(what, "detaching the pod interface", () -> pods.detach(attachment, netns));
-            perform(what, "releasing addresses", () -> ipam.release(attachment));
-            perform(what, "forgetting the attachment", () -> store.remove(key));
-            LOG.info("{}: done", what);
+            delete("DEL " + describe(attachment), attachment, netns);
             return null;
         });
+    }
+
+    /**
+     * Releases an attachment whose pod is gone from the API server (the agent's Pod GC) the way DEL
+     * does: detach, release, forget, under the attachment's lock. Does nothing and returns false
+     * when the store no longer holds that attachment for that pod (a DEL, or a new ADD of the
+     * runtime, came first).
+     */
+    public boolean releaseOrphan(AttachmentRecord expected) throws CniException {
+        requireNonNull(expected, "expected");
+        return locks.serially(expected.key(), () -> {
+            Optional<AttachmentRecord> record = store.get(expected.key());
+            if (record.isEmpty() || !record.get().attachment().equals(expected.attachment())) {
+                return false;
+            }
+            PodAttachment attachment = record.get().attachment();
+            delete("pod GC " + describe(attachment), attachment, Optional.of(record.get().netns()));
+            return true;
+        });
+    }
+
+    /** Detach, release, forget: DEL's steps; the caller holds the attachment's lock. */
+    private void delete(String what, PodAttachment attachment, Optional<Path> netns) throws CniException {
+        perform(what, "detaching the pod interface", () -> pods.detach(attachment, netns));
+        perform(what, "releasing addresses", () -> ipam.release(attachment));
+        perform(what, "forgetting the attachment", () -> store.remove(AttachmentKey.of(attachment)));
+        LOG.info("{}: done", what);
     }
 
     @Override

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.trellis.spi.node.NodeInfo;
 import io.trellis.spi.node.NodeRouteDriver;
 import java.time.Duration;
@@ -29,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * <p>Every driver call runs on one thread of this class, in the order the events came, as the SPI
  * promises. A Node with a malformed field (logged, naming it) or without an InternalIP is treated
  * as having nothing to route to.
+ *
+ * <p>API server outages: while it is unreachable the informer keeps the Nodes it last saw, so the
+ * periodic full syncs give the driver the same set and the data plane stays as it is; once the
+ * server answers again the Nodes are listed afresh ({@link RelistingInformer}) and a full sync
+ * applies whatever changed meanwhile, deletions included.
  */
 public final class NodeRouteSync implements AutoCloseable {
 
@@ -36,13 +40,15 @@ public final class NodeRouteSync implements AutoCloseable {
 
     /** Delay before a full sync after a driver call failed. */
     static final Duration RETRY_DELAY = Duration.ofSeconds(2);
+    /** How often the Node watch is checked (an outage is noticed after two checks without one). */
+    static final Duration WATCH_CHECK = Duration.ofSeconds(1);
 
     private final KubernetesClient client;
     private final String localName;
     private final NodeRouteDriver driver;
     private final Duration resync;
     private final ScheduledExecutorService calls;
-    private SharedIndexInformer<Node> informer;
+    private RelistingInformer<Node> informer;
     /** A full sync is scheduled; only read and written on the calls thread. */
     private boolean retryPending;
 
@@ -72,9 +78,7 @@ public final class NodeRouteSync implements AutoCloseable {
      * @throws IllegalStateException when the Nodes could not be listed in time
      */
     public void start(Duration timeout) throws InterruptedException {
-        // No informer resync: the full syncs below give the driver the whole set instead of one update per node.
-        informer = client.nodes().runnableInformer(0);
-        informer.addEventHandler(new ResourceEventHandler<Node>() {
+        ResourceEventHandler<Node> events = new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
                 calls.execute(() -> upsert(node));
@@ -89,9 +93,12 @@ public final class NodeRouteSync implements AutoCloseable {
             public void onDelete(Node node, boolean deletedFinalStateUnknown) {
                 calls.execute(() -> remove(node.getMetadata().getName()));
             }
-        });
+        };
+        // No informer resync: the full syncs below give the driver the whole set instead of one update per node.
+        informer = new RelistingInformer<>("Nodes", () -> client.nodes().runnableInformer(0), events, this::fullSync,
+                calls, WATCH_CHECK);
         try {
-            informer.start().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            informer.start().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("listing the Nodes for the node routes failed: "
                     + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
@@ -120,7 +127,7 @@ public final class NodeRouteSync implements AutoCloseable {
         retryPending = false;
         List<NodeInfo> remotes = new ArrayList<>();
         Optional<NodeInfo> local = Optional.empty();
-        for (Node node : informer.getStore().list()) {
+        for (Node node : informer.list()) {
             Optional<NodeInfo> info = toNodeInfo(node);
             if (node.getMetadata().getName().equals(localName)) {
                 local = info;
