@@ -7,6 +7,9 @@ import io.trellis.netlink.netns.NamespaceSwitcher;
 import io.trellis.netlink.netns.NetNamespace;
 import io.trellis.netlink.route.RtNetlink;
 import io.trellis.netlink.sys.Syscalls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -66,6 +69,36 @@ public final class NodeNetlink implements AutoCloseable {
     /** Runs tasks inside a namespace, e.g. {@link #nodeNamespace()} (used by {@link NodeMasquerade}). */
     public NamespaceSwitcher switcher() {
         return switcher;
+    }
+
+    /**
+     * Keeps the node's IP stack out of a pod port's traffic. With the userspace datapath OVS reads
+     * the host end of a pod veth with AF_PACKET, so the node kernel sees every frame too: left
+     * alone, it would answer the pod's ARP for the gateway IP with the veth's own MAC (the gateway
+     * is a local address), and then route every frame sent to that MAC a second time, back into
+     * OVS through the gateway. So: never answer ARP on it ({@code arp_ignore=8}), never forward what
+     * arrives on it ({@code forwarding=0}), and no IPv6 on it. Harmless with the kernel datapath.
+     */
+    public void isolateFromNodeStack(String hostInterface) {
+        requireNonNull(hostInterface, "hostInterface");
+        switcher.run(node, () -> {
+            writeSysctl("net/ipv4/conf/" + hostInterface + "/arp_ignore", "8");
+            writeSysctl("net/ipv4/conf/" + hostInterface + "/forwarding", "0");
+            writeSysctl("net/ipv6/conf/" + hostInterface + "/disable_ipv6", "1");
+        });
+    }
+
+    private static void writeSysctl(String key, String value) {
+        Path file = Path.of("/proc/sys").resolve(key);
+        try {
+            Files.writeString(file, value);
+        } catch (java.nio.file.NoSuchFileException e) {
+            if (!key.startsWith("net/ipv6/")) { // no IPv6 in this kernel or namespace: nothing to turn off
+                throw new UncheckedIOException("cannot set " + key + ": it does not exist", e);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set " + key + " to " + value + ": " + e.getMessage(), e);
+        }
     }
 
     /** Opens a pod's namespace by path (CNI_NETNS); fails with a {@code SyscallException} when it does not exist. */

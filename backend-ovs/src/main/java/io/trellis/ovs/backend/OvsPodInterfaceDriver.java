@@ -245,6 +245,7 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
                 step.act("turning TX checksum offload off on " + attachment.ifName(),
                         () -> netlink.ethtool().setTxChecksum(podNs, attachment.ifName(), false));
             }
+            step.act("keeping the node's IP stack off " + host, () -> netlink.isolateFromNodeStack(host));
             step.act("setting " + host + " up", () -> netlink.node().links().setUp(host));
             io.trellis.netlink.route.MacAddress hostMac = step.run("reading the MAC of " + host,
                     () -> netlink.node().links().require(host).mac().orElseThrow(
@@ -498,6 +499,11 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
                 LOG.warn("pod port {} of {} has no OpenFlow port; its pod gets no flows until it is re-added", port.name(),
                         describe(record.get().attachment()));
                 continue;
+            }
+            try {
+                netlink.isolateFromNodeStack(port.name()); // also for ports made by an older agent
+            } catch (RuntimeException e) {
+                LOG.warn("pod port {}: cannot set its sysctls: {}", port.name(), e.getMessage());
             }
             found.put(port.name(), new AttachedPod(record.get(), ofport.get().intValue()));
         }

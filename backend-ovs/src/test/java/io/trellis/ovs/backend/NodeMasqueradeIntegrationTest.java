@@ -126,6 +126,26 @@ class NodeMasqueradeIntegrationTest {
 
     @Test
     @Order(2)
+    void theNodeKernelNeverAnswersOrRoutesForThePodPort() {
+        // The node forwards (ip_forward=1) and the gateway IP is local: without the pod port's sysctls the
+        // kernel would answer the pod's ARP with the veth's MAC and route each frame a second time.
+        String host = sandbox.vsctl("list-ports", "br-int").lines()
+                .filter(p -> !p.equals(OvsNodeSetup.GATEWAY_PORT)).findFirst().orElseThrow();
+        assertThat(sandbox.exec("cat", "/proc/sys/net/ipv4/conf/" + host + "/arp_ignore").strip()).isEqualTo("8");
+        assertThat(sandbox.exec("cat", "/proc/sys/net/ipv4/conf/" + host + "/forwarding").strip()).isEqualTo("0");
+        String gatewayMac = sandbox.exec("cat", "/sys/class/net/" + OvsNodeSetup.GATEWAY_PORT + "/address").strip();
+        for (int round = 0; round < 3; round++) {
+            run("ip", "-n", pod, "neigh", "flush", "dev", "eth0");
+            CommandResult ping = ping(INTERNET_IP);
+            assertThat(ping.succeeded()).as("%s", ping).isTrue();
+            assertThat(ping.stdout()).doesNotContain("DUP!");
+            assertThat(runner.run(List.of("ip", "-n", pod, "neigh", "show", GATEWAY)).stdout())
+                    .contains("lladdr " + gatewayMac);
+        }
+    }
+
+    @Test
+    @Order(3)
     void rerunningSetupAndRestartingTheAgentChangeNoRule() {
         String before = nodeRules();
         assertThat(before).contains(":TRELLIS-POSTROUTING", ":TRELLIS-FORWARD",
@@ -147,7 +167,7 @@ class NodeMasqueradeIntegrationTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void uninstallLeavesNoTrellisChainAndEgressStops() throws Exception {
         try (NodeNetlink node = NodeNetlink.in(sys, NetNamespace.named(sys, sandbox.netns()))) {
             NodeMasquerade masquerade = NodeMasquerade.inNode(node, TIMEOUT);
