@@ -18,11 +18,12 @@ import static java.util.Objects.requireNonNull;
  *       by another controller keep their cookies);</li>
  *   <li>kind: {@link #KIND_NODE} for flows that exist once per node, {@link #KIND_POD} for a pod's,
  *       {@link #KIND_TUNNEL} for the node's tunnel-port flows, {@link #KIND_REMOTE_NODE} for the
- *       flows towards one remote node;</li>
+ *       flows towards one remote node, {@link #KIND_SERVICE} for one Service's;</li>
  *   <li>stage: the {@link PipelineStage#code()} of the stage that wrote the flow (for reading dumps);</li>
  *   <li>object: 0 for node and tunnel flows, the pod's OpenFlow port for pod flows, the remote
- *       node's IPv4 address for remote-node flows; {@link #podMask()} ignores the stage so one
- *       delete removes all of a pod's (or a remote node's) flows.</li>
+ *       node's IPv4 address for remote-node flows, the Service's id (assigned by the proxy) for
+ *       Service flows; {@link #podMask()} ignores the stage so one delete removes all of a pod's
+ *       (or a remote node's, or a Service's) flows.</li>
  * </ul>
  *
  * @param owner 16-bit owner prefix, 1..0xffff (0 is refused: it is the cookie of flows nobody marked)
@@ -40,6 +41,8 @@ public record CookieScheme(int owner) {
     public static final int KIND_TUNNEL = 0x03;
     /** Flows towards one remote node, whose IPv4 address is the object. */
     public static final int KIND_REMOTE_NODE = 0x04;
+    /** The flows of one Service (its frontends in SERVICE_LB), whose proxy-assigned id is the object. */
+    public static final int KIND_SERVICE = 0x05;
 
     private static final int OWNER_SHIFT = 48;
     private static final int KIND_SHIFT = 40;
@@ -70,6 +73,21 @@ public record CookieScheme(int owner) {
     /** The cookie of a flow towards the remote node at {@code nodeIp}, written by {@code stage}. */
     public long remoteNode(PipelineStage stage, java.net.Inet4Address nodeIp) {
         return compose(KIND_REMOTE_NODE, requireNonNull(stage, "stage").code(), ipBits(nodeIp));
+    }
+
+    /** The cookie of a flow of the Service with proxy-assigned id {@code serviceId}, written by {@code stage}. */
+    public long service(PipelineStage stage, int serviceId) {
+        return compose(KIND_SERVICE, requireNonNull(stage, "stage").code(), checkServiceId(serviceId));
+    }
+
+    /** Cookie value selecting every flow of the Service {@code serviceId}, with {@link #podMask()}. */
+    public long serviceValue(int serviceId) {
+        return compose(KIND_SERVICE, 0, checkServiceId(serviceId));
+    }
+
+    /** Cookie value selecting every Service flow, with {@link #kindMask()}. */
+    public long servicesValue() {
+        return compose(KIND_SERVICE, 0, 0);
     }
 
     /** Cookie value selecting every tunnel-port flow, with {@link #kindMask()}. */
@@ -123,6 +141,13 @@ public record CookieScheme(int owner) {
     private static long ipBits(java.net.Inet4Address ip) {
         byte[] b = requireNonNull(ip, "nodeIp").getAddress();
         return (b[0] & 0xffL) << 24 | (b[1] & 0xffL) << 16 | (b[2] & 0xffL) << 8 | (b[3] & 0xffL);
+    }
+
+    private static int checkServiceId(int serviceId) {
+        if (serviceId < 1) {
+            throw new IllegalArgumentException("service id: " + serviceId + " out of range 1..2147483647");
+        }
+        return serviceId;
     }
 
     private static int checkPort(int ofport) {

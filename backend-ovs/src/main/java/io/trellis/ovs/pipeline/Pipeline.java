@@ -22,7 +22,16 @@ import java.util.Optional;
 public final class Pipeline {
 
     /** Every stage of pod networking on one node. */
-    public static final List<PipelineStage> LOCAL_POD_NETWORKING = List.of(PipelineStage.values());
+    public static final List<PipelineStage> LOCAL_POD_NETWORKING = List.of(PipelineStage.CLASSIFIER,
+            PipelineStage.SPOOF_GUARD, PipelineStage.ARP_FORWARDING, PipelineStage.CONNTRACK,
+            PipelineStage.CONNTRACK_STATE, PipelineStage.L3_FORWARDING, PipelineStage.CONNTRACK_COMMIT,
+            PipelineStage.L2_OUTPUT);
+
+    /** Pod networking plus Service load balancing ({@link PipelineStage#SERVICE_LB}). */
+    public static final List<PipelineStage> WITH_SERVICES = List.of(PipelineStage.CLASSIFIER,
+            PipelineStage.SPOOF_GUARD, PipelineStage.ARP_FORWARDING, PipelineStage.CONNTRACK,
+            PipelineStage.CONNTRACK_STATE, PipelineStage.SERVICE_LB, PipelineStage.L3_FORWARDING,
+            PipelineStage.CONNTRACK_COMMIT, PipelineStage.L2_OUTPUT);
 
     private final List<PipelineStage> stages;
     private final Map<PipelineStage, Integer> tables;
@@ -68,6 +77,14 @@ public final class Pipeline {
     /** The pipeline with every stage of pod networking on one node. */
     public static Pipeline localPodNetworking() {
         return of(LOCAL_POD_NETWORKING);
+    }
+
+    /**
+     * The pipeline of pod networking with Service load balancing: the stages after
+     * CONNTRACK_STATE move one table up, and the CONNTRACK stage applies the connections' NAT.
+     */
+    public static Pipeline withServices() {
+        return of(WITH_SERVICES);
     }
 
     /** Enabled stages in table order. */

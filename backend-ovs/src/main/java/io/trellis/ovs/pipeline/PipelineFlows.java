@@ -7,6 +7,7 @@ import static io.trellis.ovs.pipeline.PipelineStage.CONNTRACK_COMMIT;
 import static io.trellis.ovs.pipeline.PipelineStage.CONNTRACK_STATE;
 import static io.trellis.ovs.pipeline.PipelineStage.L2_OUTPUT;
 import static io.trellis.ovs.pipeline.PipelineStage.L3_FORWARDING;
+import static io.trellis.ovs.pipeline.PipelineStage.SERVICE_LB;
 import static io.trellis.ovs.pipeline.PipelineStage.SPOOF_GUARD;
 import static java.util.Objects.requireNonNull;
 
@@ -40,6 +41,9 @@ import java.util.Map;
  *       and no broadcast reaches a port that has no business with it.</li>
  *   <li>{@code CONNTRACK} / {@code CONNTRACK_STATE}: IPv4 goes through conntrack in zone
  *       {@code ctZone}; invalid packets are dropped.</li>
+ *   <li>{@code SERVICE_LB}, only in {@link Pipeline#withServices()}: its flows come from
+ *       {@link ServiceFlows}; here only the miss flow (continue). The conntrack lookup then
+ *       also applies NAT ({@code ct(nat)}).</li>
  *   <li>{@code L3_FORWARDING}: to a local pod IP, eth_src becomes the gateway MAC and eth_dst the
  *       pod's MAC, so delivery does not depend on what the sender resolved (the node, a pod, later
  *       a tunnel). No dec_ttl: pods and the gateway share one subnet, a pod reaches another pod
@@ -164,12 +168,20 @@ public final class PipelineFlows {
         f.add(node(ARP_FORWARDING, PRIORITY_HIGH, arpTo(node.gatewayIp()), List.of(output(gw)), null));
         f.add(node(ARP_FORWARDING, PRIORITY_MISS, Match.ANY, Action.drop(), null));
 
+        Action.Ct lookup = Action.Ct.lookup(ctZone, pipeline.table(CONNTRACK_STATE));
+        // With Services, the lookup also applies each connection's NAT: later packets of a
+        // connection DNATed by SERVICE_LB go to its endpoint, replies get the cluster IP back.
         f.add(node(CONNTRACK, PRIORITY_HIGH, ipv4().build(),
-                List.of(Action.Ct.lookup(ctZone, pipeline.table(CONNTRACK_STATE))), null));
+                List.of(pipeline.has(SERVICE_LB) ? lookup.withNat(Action.Nat.existing()) : lookup), null));
         f.add(node(CONNTRACK, PRIORITY_MISS, Match.ANY, Action.drop(), null));
 
         f.add(node(CONNTRACK_STATE, PRIORITY_HIGH, ipv4().ctState("+inv+trk").build(), Action.drop(), null));
         f.add(node(CONNTRACK_STATE, PRIORITY_MISS, Match.ANY, Action.drop(), pipeline.next(CONNTRACK_STATE)));
+
+        if (pipeline.has(SERVICE_LB)) {
+            // Everything that is not a new connection to a Service frontend goes on unchanged.
+            f.add(node(SERVICE_LB, PRIORITY_MISS, Match.ANY, Action.drop(), pipeline.next(SERVICE_LB)));
+        }
 
         f.add(node(L3_FORWARDING, PRIORITY_HIGH, ipv4().ipv4Dst(node.gatewayIp(), 32).build(),
                 List.of(Action.SetField.ethDst(gwMac)), pipeline.next(L3_FORWARDING)));

@@ -20,6 +20,12 @@ public enum PipelineStage {
     CONNTRACK(0x04),
     /** Acts on the connection state: drops packets conntrack calls invalid. */
     CONNTRACK_STATE(0x05),
+    /**
+     * Service load balancing (only in {@link Pipeline#withServices()}): a new connection to a
+     * Service frontend (cluster IP, protocol, port) goes to the frontend's select group, whose
+     * bucket DNATs it to one endpoint through conntrack.
+     */
+    SERVICE_LB(0x09),
     /** Picks the next hop from the destination IP and rewrites the Ethernet addresses for it. */
     L3_FORWARDING(0x06),
     /** Commits new connections (after every decision that may drop them). */

@@ -1,0 +1,83 @@
+package io.trellis.ovs.service;
+
+import static java.util.Objects.requireNonNull;
+
+import io.trellis.ovs.pipeline.ServiceBackend;
+import io.trellis.ovs.pipeline.ServiceFrontend;
+import io.trellis.spi.model.Protocol;
+import io.trellis.spi.service.EndpointPort;
+import io.trellis.spi.service.Service;
+import io.trellis.spi.service.ServiceEndpoint;
+import io.trellis.spi.service.ServicePort;
+import io.trellis.spi.service.ServiceRef;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * What one Service asks of OVS: each frontend (IPv4 cluster IP × TCP/UDP port) with the backends
+ * its new connections go to. Two desired states are equal exactly when they need the same flows
+ * and groups, which is how the proxy skips Services whose change does not concern it.
+ *
+ * @param ref       the Service
+ * @param frontends frontends in the Service's port order, each with its backends sorted and distinct
+ */
+public record DesiredService(ServiceRef ref, Map<ServiceFrontend, List<ServiceBackend>> frontends) {
+
+    public DesiredService {
+        requireNonNull(ref, "ref");
+        requireNonNull(frontends, "frontends");
+        Map<ServiceFrontend, List<ServiceBackend>> copy = new LinkedHashMap<>();
+        frontends.forEach((fe, backends) -> copy.put(requireNonNull(fe, "frontend"),
+                List.copyOf(new TreeSet<>(requireNonNull(backends, "backends")))));
+        frontends = Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * Translates an SPI Service. Its IPv4 cluster IPs only (the pipeline is IPv4-only); TCP and
+     * UDP ports only ({@link #unsupportedPorts}); per port, the ready endpoints with an IPv4 address
+     * that serve it (an endpoint port of the same name and protocol: the targetPort the slice
+     * resolved, numeric or named), DNATed to that endpoint port.
+     */
+    public static DesiredService of(Service service) {
+        requireNonNull(service, "service");
+        Map<ServiceFrontend, List<ServiceBackend>> frontends = new LinkedHashMap<>();
+        for (InetAddress address : service.clusterIps()) {
+            if (!(address instanceof Inet4Address clusterIp)) {
+                continue;
+            }
+            for (ServicePort port : service.ports()) {
+                if (!supported(port.protocol())) {
+                    continue;
+                }
+                List<ServiceBackend> backends = new ArrayList<>();
+                for (ServiceEndpoint endpoint : service.endpoints()) {
+                    if (!endpoint.ready() || !(endpoint.address() instanceof Inet4Address ip)) {
+                        continue;
+                    }
+                    Optional<EndpointPort> target = endpoint.portFor(port);
+                    target.ifPresent(p -> backends.add(new ServiceBackend(ip, p.port())));
+                }
+                frontends.put(new ServiceFrontend(clusterIp, port.protocol().ipProtocolNumber(), port.port()),
+                        backends);
+            }
+        }
+        return new DesiredService(service.ref(), frontends);
+    }
+
+    /** The Service's ports this proxy cannot load-balance (SCTP), for a warning. */
+    public static List<ServicePort> unsupportedPorts(Service service) {
+        return service.ports().stream().filter(p -> !supported(p.protocol())).toList();
+    }
+
+    private static boolean supported(Protocol protocol) {
+        // SCTP: the userspace datapath's conntrack (OVS 3.1) neither tracks nor NATs it.
+        return protocol == Protocol.TCP || protocol == Protocol.UDP;
+    }
+}

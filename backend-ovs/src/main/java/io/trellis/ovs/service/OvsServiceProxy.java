@@ -1,0 +1,286 @@
+package io.trellis.ovs.service;
+
+import static java.util.Objects.requireNonNull;
+
+import io.trellis.ovs.openflow.OfVersion;
+import io.trellis.ovs.openflow.client.OpenFlowClient;
+import io.trellis.ovs.openflow.message.GroupDesc;
+import io.trellis.ovs.openflow.message.OfMessage;
+import io.trellis.ovs.pipeline.ServiceFlows;
+import io.trellis.ovs.pipeline.ServiceFrontend;
+import io.trellis.ovs.pipeline.ServiceLoadBalancer;
+import io.trellis.spi.service.Service;
+import io.trellis.spi.service.ServicePort;
+import io.trellis.spi.service.ServiceProxy;
+import io.trellis.spi.service.ServiceProxyException;
+import io.trellis.spi.service.ServiceRef;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ServiceProxy} of the OVS backend: each Service becomes one select group per frontend
+ * and its {@link ServiceFlows} in SERVICE_LB, written in one OpenFlow bundle per Service change
+ * (group mods before the flows that use them, flows deleted before their groups), so a packet sees
+ * a Service either as before or as after a change.
+ *
+ * <p>Incremental: the proxy remembers what it installed per Service ({@link DesiredService}, the
+ * Service's cookie id, its frontends' group ids); a Service whose desired state did not change
+ * sends nothing. A frontend keeps its group id while it exists, so a changed endpoint list only
+ * modifies the group's buckets; established connections live in conntrack and keep their endpoint.
+ *
+ * <p>The first {@link #replaceAll} (agent start) converges from whatever the switch holds: in one
+ * bundle it deletes every Service flow and every group in the proxy's id range 1..0x7fffffff
+ * found on the switch, and writes the full set. Later calls are diffs. After a failed call
+ * (the SPI's contract: the agent then calls replaceAll with the full set) the next replaceAll
+ * starts from scratch again.
+ *
+ * <p>The switch's pipeline must be {@link io.trellis.ovs.pipeline.Pipeline#withServices()} with
+ * the same cookies and conntrack zone as {@code flows}. A full pipeline install
+ * (PipelineInstaller.install) deletes the Service flows (they carry the agent's cookie): call
+ * {@link #forgetInstalled()} then {@link #replaceAll} after it.
+ */
+public final class OvsServiceProxy implements ServiceProxy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OvsServiceProxy.class);
+    /** Group ids 1..MAX_GROUP_ID are the proxy's; above is left to other features. */
+    static final int MAX_GROUP_ID = 0x7fff_ffff;
+
+    private final OpenFlowClient client;
+    private final ServiceFlows flows;
+    private final Duration timeout;
+    private final Map<ServiceRef, Installed> installed = new HashMap<>();
+    private final IdPool serviceIds = new IdPool("service id", Integer.MAX_VALUE);
+    private final IdPool groupIds = new IdPool("group id", MAX_GROUP_ID);
+    private boolean synced;
+
+    /** What is on the switch for one Service. */
+    private record Installed(int serviceId, DesiredService desired, Map<ServiceFrontend, Integer> groups) {
+    }
+
+    /**
+     * @param client  connected to the integration bridge
+     * @param flows   the Service flows of the bridge's pipeline
+     * @param timeout how long to wait for each bundle's commit
+     */
+    public OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout) {
+        this.client = requireNonNull(client, "client");
+        this.flows = requireNonNull(flows, "flows");
+        this.timeout = requireNonNull(timeout, "timeout");
+    }
+
+    @Override
+    public synchronized void replaceAll(Collection<Service> services) {
+        requireNonNull(services, "services");
+        Map<ServiceRef, Service> byRef = new LinkedHashMap<>();
+        for (Service s : services) {
+            byRef.put(s.ref(), s);
+        }
+        if (!synced) {
+            replaceFromScratch(byRef);
+            return;
+        }
+        List<String> failures = new ArrayList<>();
+        for (ServiceRef ref : List.copyOf(installed.keySet())) {
+            if (!byRef.containsKey(ref)) {
+                try {
+                    remove(ref);
+                } catch (ServiceProxyException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+        }
+        for (Service service : byRef.values()) {
+            try {
+                upsert(service);
+            } catch (ServiceProxyException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new ServiceProxyException("replacing all services: " + failures.size() + " failed: "
+                    + String.join("; ", failures));
+        }
+    }
+
+    @Override
+    public synchronized void upsert(Service service) {
+        requireNonNull(service, "service");
+        warnUnsupported(service);
+        DesiredService desired = DesiredService.of(service);
+        Installed previous = installed.get(service.ref());
+        if (previous != null && previous.desired().equals(desired)) {
+            return;
+        }
+        int serviceId = previous != null ? previous.serviceId() : serviceIds.allocate();
+        List<Integer> allocated = new ArrayList<>();
+        try {
+            Installed next = assignIds(serviceId, desired, previous, allocated);
+            List<OfMessage> bundle = new ArrayList<>();
+            bundle.add(flows.deleteServiceFlows(serviceId));
+            List<Integer> dropped = new ArrayList<>();
+            if (previous != null) {
+                previous.groups().forEach((fe, group) -> {
+                    if (!next.groups().containsKey(fe)) {
+                        dropped.add(group);
+                    }
+                });
+            }
+            // The flows using a dropped group are deleted above, before the group in the same bundle.
+            dropped.forEach(group -> bundle.add(flows.deleteGroup(group)));
+            addGroupsAndFlows(next, bundle);
+            send(bundle, "service " + service.ref());
+            dropped.forEach(groupIds::release);
+            installed.put(service.ref(), next);
+            LOG.debug("service {}: {} frontends installed", service.ref(), next.groups().size());
+        } catch (RuntimeException e) {
+            // A refused bundle left OVS as before; one that timed out may or may not have been
+            // committed. Either way the agent's next replaceAll rewrites everything from scratch.
+            allocated.forEach(groupIds::release);
+            if (previous == null) {
+                serviceIds.release(serviceId);
+            }
+            synced = false;
+            throw failure("service " + service.ref(), e);
+        }
+    }
+
+    @Override
+    public synchronized void remove(ServiceRef ref) {
+        requireNonNull(ref, "ref");
+        Installed previous = installed.get(ref);
+        if (previous == null) {
+            return;
+        }
+        List<OfMessage> bundle = new ArrayList<>();
+        bundle.add(flows.deleteServiceFlows(previous.serviceId()));
+        previous.groups().values().forEach(g -> bundle.add(flows.deleteGroup(g)));
+        try {
+            send(bundle, "removing service " + ref);
+        } catch (RuntimeException e) {
+            synced = false;
+            throw failure("removing service " + ref, e);
+        }
+        installed.remove(ref);
+        previous.groups().values().forEach(groupIds::release);
+        serviceIds.release(previous.serviceId());
+    }
+
+    /**
+     * Forgets what was installed: the next {@link #replaceAll} rewrites every Service from scratch
+     * (after a full pipeline install, or when the switch's state is in doubt).
+     */
+    public synchronized void forgetInstalled() {
+        synced = false;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private void replaceFromScratch(Map<ServiceRef, Service> byRef) {
+        List<GroupDesc> existing;
+        try {
+            existing = await(client.dumpGroupDescs(), "reading the switch's groups");
+        } catch (RuntimeException e) {
+            throw failure("replacing all services", e);
+        }
+        installed.clear();
+        serviceIds.clear();
+        groupIds.clear();
+        List<OfMessage> bundle = new ArrayList<>();
+        bundle.add(flows.deleteAllServiceFlows());
+        int stale = 0;
+        for (GroupDesc group : existing) {
+            if (group.groupId() >= 1 && group.groupId() <= MAX_GROUP_ID) {
+                bundle.add(flows.deleteGroup(group.groupId()));
+                stale++;
+            }
+        }
+        Map<ServiceRef, Installed> next = new LinkedHashMap<>();
+        for (Service service : byRef.values()) {
+            warnUnsupported(service);
+            Installed i = assignIds(serviceIds.allocate(), DesiredService.of(service), null, new ArrayList<>());
+            addGroupsAndFlows(i, bundle);
+            next.put(service.ref(), i);
+        }
+        try {
+            send(bundle, "replacing all services");
+        } catch (RuntimeException e) {
+            serviceIds.clear();
+            groupIds.clear();
+            throw failure("replacing all " + byRef.size() + " services", e);
+        }
+        installed.putAll(next);
+        synced = true;
+        LOG.info("services installed from scratch: {} services, {} earlier groups removed", next.size(), stale);
+    }
+
+    /** Reuses the previous group ids of frontends that stay; records new group ids in {@code allocated}. */
+    private Installed assignIds(int serviceId, DesiredService desired, Installed previous, List<Integer> allocated) {
+        Map<ServiceFrontend, Integer> groups = new LinkedHashMap<>();
+        for (ServiceFrontend fe : desired.frontends().keySet()) {
+            Integer group = previous == null ? null : previous.groups().get(fe);
+            if (group == null) {
+                group = groupIds.allocate();
+                allocated.add(group);
+            }
+            groups.put(fe, group);
+        }
+        return new Installed(serviceId, desired, groups);
+    }
+
+    private void addGroupsAndFlows(Installed service, List<OfMessage> bundle) {
+        List<ServiceLoadBalancer> lbs = new ArrayList<>();
+        service.desired().frontends().forEach((fe, backends) ->
+                lbs.add(new ServiceLoadBalancer(fe, service.groups().get(fe), backends)));
+        for (ServiceLoadBalancer lb : lbs) {
+            bundle.add(flows.group(lb));
+        }
+        bundle.addAll(flows.serviceFlows(service.serviceId(), lbs));
+    }
+
+    private void send(List<OfMessage> bundle, String what) {
+        if (client.isConnected() && client.version() != OfVersion.OF15) {
+            // Encoded for 1.3, a group-mod loses its selection method property (ServiceFlows.group).
+            throw new ServiceProxyException(what + ": the OpenFlow connection speaks " + client.version()
+                    + "; Service groups need OpenFlow 1.5");
+        }
+        await(client.bundle(bundle), what);
+    }
+
+    private <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new ServiceProxyException(what + ": " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new ServiceProxyException(what + ": no answer from OVS within " + timeout.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceProxyException(what + ": interrupted", e);
+        }
+    }
+
+    private static ServiceProxyException failure(String what, RuntimeException e) {
+        return e instanceof ServiceProxyException spe ? spe : new ServiceProxyException(what + ": " + e.getMessage(), e);
+    }
+
+    private static void warnUnsupported(Service service) {
+        List<ServicePort> unsupported = DesiredService.unsupportedPorts(service);
+        if (!unsupported.isEmpty()) {
+            LOG.warn("service {}: ports {} not load-balanced: SCTP is not supported by the userspace datapath's "
+                    + "conntrack", service.ref(), unsupported.stream().map(p -> p.protocol() + "/" + p.port()).toList());
+        }
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+# Service traffic tools for the service proxy integration test (python3 standard library only).
+#   svctool.py serve NAME IP PORT...    TCP and UDP on each PORT; print "ready" once all listen. TCP: answer
+#                                        every line received with "NAME PORT"; UDP: answer every datagram so
+#   svctool.py connect IP PORT COUNT    COUNT new TCP connections, one after the other, each sending one line;
+#                                        print each answer, or "failed: REASON" (1 s timeout)
+#   svctool.py udp IP PORT COUNT        COUNT datagrams, each from a new socket (a new source port); print each
+#                                        answer or "failed: REASON"
+#   svctool.py hold IP PORT             one TCP connection kept open: print "connected", then for every line
+#                                        on stdin send it and print the answer; exit at end of stdin
+import socket
+import socketserver
+import sys
+import threading
+
+
+def serve(name, ip, ports):
+    class Tcp(socketserver.StreamRequestHandler):
+        def handle(self):
+            port = self.server.server_address[1]
+            for _ in self.rfile:
+                self.wfile.write(("%s %d\n" % (name, port)).encode())
+                self.wfile.flush()
+
+    class Udp(socketserver.BaseRequestHandler):
+        def handle(self):
+            data, sock = self.request
+            sock.sendto(("%s %d" % (name, self.server.server_address[1])).encode(), self.client_address)
+
+    class TcpServer(socketserver.ThreadingTCPServer):
+        allow_reuse_address = True
+        daemon_threads = True
+
+    servers = []
+    for port in ports:
+        servers.append(TcpServer((ip, port), Tcp))
+        servers.append(socketserver.UDPServer((ip, port), Udp))
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    print("ready", flush=True)
+    threading.Event().wait()
+
+
+def connect(ip, port, count):
+    for _ in range(count):
+        try:
+            with socket.create_connection((ip, port), timeout=1) as s:
+                s.sendall(b"hello\n")
+                print(s.makefile().readline().strip() or "failed: no answer", flush=True)
+        except OSError as e:
+            print("failed: %s" % e, flush=True)
+
+
+def udp(ip, port, count):
+    for _ in range(count):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(1)
+            try:
+                s.sendto(b"hello", (ip, port))
+                print(s.recv(1500).decode(), flush=True)
+            except OSError as e:
+                print("failed: %s" % e, flush=True)
+
+
+def hold(ip, port):
+    with socket.create_connection((ip, port), timeout=2) as s:
+        answers = s.makefile()
+        print("connected", flush=True)
+        for line in sys.stdin:
+            s.sendall(line.encode())
+            print(answers.readline().strip() or "failed: connection closed", flush=True)
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "serve":
+        serve(sys.argv[2], sys.argv[3], [int(p) for p in sys.argv[4:]])
+    elif cmd == "connect":
+        connect(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "udp":
+        udp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "hold":
+        hold(sys.argv[2], int(sys.argv[3]))
+    else:
+        sys.exit("unknown command " + cmd)
