@@ -88,6 +88,19 @@ public final class NodeNetlink implements AutoCloseable {
         });
     }
 
+    /** A sysctl of the node namespace, e.g. {@code net/ipv4/conf/eth0/arp_ignore}. */
+    public String sysctl(String key) {
+        requireNonNull(key, "key");
+        return switcher.call(node, () -> Files.readString(Path.of("/proc/sys").resolve(key)).strip());
+    }
+
+    /** Sets a sysctl of the node namespace. */
+    public void setSysctl(String key, String value) {
+        requireNonNull(key, "key");
+        requireNonNull(value, "value");
+        switcher.run(node, () -> writeSysctl(key, value));
+    }
+
     private static void writeSysctl(String key, String value) {
         Path file = Path.of("/proc/sys").resolve(key);
         try {

@@ -484,7 +484,9 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
 
     /**
      * Rebuilds the pods from OVSDB and replaces every flow the agent owns with the full pipeline in
-     * one bundle. Ports whose external_ids cannot be read are left alone (logged), never deleted.
+     * one bundle (the overlay's flows only once the overlay driver has set its state; see
+     * {@link PipelineInstaller#installKeepingOverlay}). Ports whose external_ids cannot be read are
+     * left alone (logged), never deleted.
      */
     public void recover() {
         List<PortInfo> ports = Await.result(db.listPorts(settings.integrationBridge()), timeout, "list ports");
@@ -508,8 +510,9 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
             found.put(port.name(), new AttachedPod(record.get(), ofport.get().intValue()));
         }
         synchronized (flowLock) {
-            Await.result(installer.install(node, found.values().stream().map(AttachedPod::localPod).toList()), timeout,
-                    "install the pipeline");
+            // At agent start the overlay (remote nodes) is not known yet: its flows stay until the Node sync.
+            Await.result(installer.installKeepingOverlay(node, found.values().stream().map(AttachedPod::localPod).toList()),
+                    timeout, "install the pipeline");
             pods.clear();
             pods.putAll(found);
         }

@@ -47,6 +47,8 @@ public final class UplinkBridge {
     static final String UPLINK_ID = "trellis.uplink";
     static final String ADDRESSES_ID = "trellis.uplink-addresses";
     static final String ROUTES_ID = "trellis.uplink-routes";
+    /** The uplink's arp_ignore before the move, put back by {@link #restore}. */
+    static final String ARP_IGNORE_ID = "trellis.uplink-arp-ignore";
 
     private static final Logger LOG = LoggerFactory.getLogger(UplinkBridge.class);
     private static final long POLL_MILLIS = 20;
@@ -174,10 +176,13 @@ public final class UplinkBridge {
             moved = new Moved(uplink, addressesOn(rtnl, link.index()), routesVia(rtnl, link.index()));
             // Recorded before anything moves: an agent that dies half-way still knows what to restore.
         }
+        Map<String, String> ids = new LinkedHashMap<>(moved.externalIds());
+        ids.put(ARP_IGNORE_ID, findBridge().map(b -> b.externalIds().get(ARP_IGNORE_ID))
+                .orElseGet(() -> netlink.sysctl(arpIgnoreKey(uplink))));
         // Standalone (no fail_mode): br-phy is a plain learning switch between the uplink and the node
         // (NORMAL), nobody programs flows on it; fail_mode secure would drop all node traffic.
         BridgeSpec spec = BridgeSpec.of(bridge, DatapathType.NETDEV).withFailMode(Optional.empty())
-                .withExternalIds(moved.externalIds());
+                .withExternalIds(ids);
         Await.result(db.ensureBridge(spec),
                 timeout, "ensure uplink bridge " + bridge);
         boolean onBridge = Await.result(db.listPorts(bridge), timeout, "list ports of " + bridge).stream()
@@ -186,7 +191,10 @@ public final class UplinkBridge {
             Await.result(db.addPort(bridge, PortSpec.of(uplink, InterfaceType.SYSTEM)), timeout,
                     "add uplink " + uplink + " to " + bridge);
         }
-        // The netdev datapath reads the uplink with AF_PACKET: it must be up, addresses or not.
+        // The netdev datapath reads the uplink with AF_PACKET: it must be up, addresses or not. The
+        // kernel sees the uplink's frames too and, the node IP being local, would answer ARP for it
+        // with the uplink's MAC before the bridge does: peers would then send to a MAC nobody serves.
+        netlink.setSysctl(arpIgnoreKey(uplink), "8");
         rtnl.links().setUp(uplink);
         int uplinkIndex = rtnl.links().require(uplink).index();
         int bridgeIndex = awaitLink(rtnl, bridge).index();
@@ -218,6 +226,10 @@ public final class UplinkBridge {
                 new IllegalStateException("bridge " + bridge + " has no external_ids:" + UPLINK_ID
                         + ": not set up by trellis, not deleting it"));
         Await.result(db.deleteBridge(bridge), timeout, "delete uplink bridge " + bridge);
+        String arpIgnore = found.get().externalIds().get(ARP_IGNORE_ID);
+        if (arpIgnore != null) {
+            netlink.setSysctl(arpIgnoreKey(moved.uplink()), arpIgnore);
+        }
         RtNetlink rtnl = netlink.node();
         awaitGone(rtnl, bridge); // its device takes the moved addresses and routes with it
         int uplinkIndex = rtnl.links().require(moved.uplink()).index();
@@ -231,6 +243,10 @@ public final class UplinkBridge {
         LOG.info("bridge {} deleted; uplink {} has its addresses {} and routes {} back", bridge, moved.uplink(),
                 moved.addresses(), moved.routes());
         return true;
+    }
+
+    private static String arpIgnoreKey(String uplink) {
+        return "net/ipv4/conf/" + uplink + "/arp_ignore";
     }
 
     private Optional<BridgeInfo> findBridge() {

@@ -100,6 +100,14 @@ public record CookieScheme(int owner) {
         return compose(KIND_REMOTE_NODE, 0, 0);
     }
 
+    /** Cookie value selecting every flow of {@code kind} (one of the KIND_ constants), with {@link #kindMask()}. */
+    public long kindValue(int kind) {
+        if (kind < 1 || kind > 0xff) {
+            throw new IllegalArgumentException("cookie kind: " + kind + " out of range 1..255");
+        }
+        return compose(kind, 0, 0);
+    }
+
     /** Owner and kind bits. */
     public long kindMask() {
         return 0xffff_ff00_0000_0000L;

@@ -135,6 +135,17 @@ public final class PipelineFlows {
         return deleteByCookie(cookies.ownerValue(), cookies.ownerMask());
     }
 
+    /**
+     * Deletes every owned flow except the overlay's (tunnel and remote-node kinds), for an install
+     * that must not touch the overlay ({@link PipelineInstaller#installKeepingOverlay}).
+     */
+    public List<FlowMod> deleteOwnedExceptOverlay() {
+        return java.util.stream.IntStream.rangeClosed(1, 0xff)
+                .filter(kind -> kind != CookieScheme.KIND_TUNNEL && kind != CookieScheme.KIND_REMOTE_NODE)
+                .filter(kind -> kind <= CookieScheme.KIND_SERVICE)
+                .mapToObj(kind -> deleteByCookie(cookies.kindValue(kind), cookies.kindMask())).toList();
+    }
+
     /** Deletes every flow of the pod on {@code ofport}. */
     public FlowMod deletePod(int ofport) {
         return deleteByCookie(cookies.podValue(ofport), cookies.podMask());

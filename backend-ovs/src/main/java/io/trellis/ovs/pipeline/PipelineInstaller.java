@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.trellis.ovs.openflow.client.OpenFlowClient;
 import io.trellis.ovs.openflow.message.FlowMod;
 import io.trellis.ovs.openflow.message.FlowStatsRequest;
+import io.trellis.ovs.openflow.message.OfMessage;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@link #removeRemoteNode}: a full install includes the overlay flows in the same bundle, so
  * reinstalling the pipeline never cuts traffic between nodes. Overlay changes and full installs
  * are serialised on this object, so a bundle computed earlier is also sent earlier.
+ *
+ * <p>Other features keep their own state and contribute it as a {@link FullInstallPart} (the
+ * Service proxy's groups and flows): a full install appends each part's messages to the same
+ * bundle. Such a feature changes its state and sends its own bundles through
+ * {@link #sendRecorded}, so no full install falls between the state change and its bundle.
  */
 public final class PipelineInstaller {
 
@@ -42,6 +49,22 @@ public final class PipelineInstaller {
     private OptionalInt tunnelOfport = OptionalInt.empty();
     /** Desired remote nodes by name; guarded by this. */
     private final Map<String, RemoteNode> remotes = new LinkedHashMap<>();
+    private final List<FullInstallPart> parts = new CopyOnWriteArrayList<>();
+
+    /**
+     * State another feature keeps on the switch that every full install must write again (after
+     * the pipeline and overlay, in the same bundle), since the install deletes every flow with the
+     * agent's cookie and a restarted ovs-vswitchd has no groups.
+     */
+    @FunctionalInterface
+    public interface FullInstallPart {
+        /**
+         * The messages recreating the part's state from nothing but the pipeline (group mods before
+         * the flows that use them). Called with the installer's lock held: the part's state must
+         * only change in {@link #sendRecorded} or {@link #record}, and this must not block on OVS.
+         */
+        List<OfMessage> fullInstallMessages();
+    }
 
     public PipelineInstaller(OpenFlowClient client, PipelineFlows flows) {
         this.client = requireNonNull(client, "client");
@@ -57,21 +80,75 @@ public final class PipelineInstaller {
         return overlay;
     }
 
+    /** The switch connection every bundle of this installer goes through. */
+    public OpenFlowClient client() {
+        return client;
+    }
+
+    /** Adds state that every later full install writes too. */
+    public void addFullInstallPart(FullInstallPart part) {
+        parts.add(requireNonNull(part, "part"));
+    }
+
+    /**
+     * Runs {@code change} (which changes what a {@link FullInstallPart} returns) and then sends
+     * {@code bundle}, with no full install in between: a full install either comes before both
+     * (and the bundle applies the change on top of it) or after both (and writes the changed state).
+     */
+    public synchronized CompletableFuture<Void> sendRecorded(Runnable change, List<? extends OfMessage> bundle) {
+        requireNonNull(bundle, "bundle");
+        requireNonNull(change, "change").run();
+        return client.bundle(bundle);
+    }
+
+    /** Runs {@code change} to a {@link FullInstallPart}'s state with no full install running meanwhile. */
+    public synchronized void record(Runnable change) {
+        requireNonNull(change, "change").run();
+    }
+
     /** Replaces every agent-owned flow with the full pipeline for the node and these pods, overlay included. */
     public synchronized CompletableFuture<Void> install(NodeNetwork node, Collection<LocalPod> pods) {
-        List<FlowMod> bundle = installBundle(node, pods);
-        LOG.debug("installing pipeline: {} flows for {} pods, {} remote nodes", bundle.size() - 1, pods.size(),
-                remotes.size());
+        List<OfMessage> bundle = new ArrayList<>(installBundle(node, pods));
+        int flows = bundle.size() - 1;
+        for (FullInstallPart part : parts) {
+            bundle.addAll(part.fullInstallMessages());
+        }
+        LOG.debug("installing pipeline: {} flows for {} pods, {} remote nodes, {} messages of other features",
+                flows, pods.size(), remotes.size(), bundle.size() - 1 - flows);
         return client.bundle(bundle);
     }
 
     /**
-     * The bundle of {@link #install}: delete every owned flow, then the pipeline, then (once the
-     * tunnel is on) the tunnel flows and every remote node's flows.
+     * The bundle of {@link #install} without the {@link FullInstallPart}s: delete every owned flow,
+     * then the pipeline, then (once the tunnel is on) the tunnel flows and every remote node's flows.
      */
     public synchronized List<FlowMod> installBundle(NodeNetwork node, Collection<LocalPod> pods) {
         List<FlowMod> bundle = new ArrayList<>();
         bundle.add(flows.deleteOwned());
+        bundle.addAll(desired(node, pods));
+        return bundle;
+    }
+
+    /**
+     * The first install after an agent restart: like {@link #install}, except that while this
+     * installer does not know the overlay yet (no {@link #installTunnel} so far) the tunnel and
+     * remote-node flows already on the switch stay as they are. The overlay driver learns the remote
+     * nodes only from the Node sync that follows; until it replaces them, traffic between nodes keeps
+     * flowing on the flows the previous agent left.
+     */
+    public synchronized CompletableFuture<Void> installKeepingOverlay(NodeNetwork node, Collection<LocalPod> pods) {
+        List<FlowMod> bundle = installKeepingOverlayBundle(node, pods);
+        LOG.debug("installing pipeline{}: {} flow mods for {} pods", tunnelOfport.isPresent() ? "" : ", overlay flows kept",
+                bundle.size(), pods.size());
+        return client.bundle(bundle);
+    }
+
+    /** The bundle of {@link #installKeepingOverlay}. */
+    public synchronized List<FlowMod> installKeepingOverlayBundle(NodeNetwork node, Collection<LocalPod> pods) {
+        if (tunnelOfport.isPresent()) {
+            return installBundle(node, pods);
+        }
+        List<FlowMod> bundle = new ArrayList<>(flows.deleteOwnedExceptOverlay());
         bundle.addAll(desired(node, pods));
         return bundle;
     }
@@ -165,11 +242,18 @@ public final class PipelineInstaller {
                 .thenApply(stats -> stats.stream().map(FlowLine::of).sorted().toList());
     }
 
-    /** Compares the switch's agent-owned flows with the desired set for the node and these pods, overlay included. */
+    /**
+     * Compares the switch's agent-owned flows with the desired set for the node and these pods,
+     * overlay and the flows of the {@link FullInstallPart}s included.
+     */
     public CompletableFuture<FlowDiff> diff(NodeNetwork node, Collection<LocalPod> pods) {
-        List<FlowLine> desired;
+        List<FlowLine> desired = new ArrayList<>();
         synchronized (this) {
-            desired = desired(node, pods).stream().map(FlowLine::of).toList();
+            desired(node, pods).forEach(f -> desired.add(FlowLine.of(f)));
+            for (FullInstallPart part : parts) {
+                part.fullInstallMessages().stream().filter(FlowMod.class::isInstance)
+                        .forEach(m -> desired.add(FlowLine.of((FlowMod) m)));
+            }
         }
         return ownedFlows().thenApply(actual -> FlowDiff.between(desired, actual));
     }

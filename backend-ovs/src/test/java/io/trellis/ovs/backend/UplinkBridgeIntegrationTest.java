@@ -91,6 +91,7 @@ class UplinkBridgeIntegrationTest {
     void movesTheNodeIpAndRoutesOntoTheBridgeIdempotentlyAndRestoresThem() {
         assertThat(UplinkBridge.linkHolding(node.node(), IpPrefix.parseAddress(NODE_IP))).contains(UPLINK);
         awaitPing(REMOTE);
+        sandbox.exec("sysctl", "-q", "-w", "net.ipv4.conf." + UPLINK + ".arp_ignore=1"); // an admin's setting
 
         UplinkBridge.Moved moved = uplinkBridge.moveOnto(UPLINK);
 
@@ -103,7 +104,17 @@ class UplinkBridgeIntegrationTest {
         assertThat(addresses(UPLINK)).isEmpty();
         assertThat(defaultRoute()).contains("via " + GATEWAY + " dev " + BRIDGE);
         assertThat(UplinkBridge.linkHolding(node.node(), IpPrefix.parseAddress(NODE_IP))).contains(BRIDGE);
+        // The kernel must not answer ARP for the node IP on the uplink (only the bridge device does).
+        assertThat(sysctl("net.ipv4.conf." + UPLINK + ".arp_ignore")).isEqualTo("8");
         awaitPing(REMOTE);
+        String router = sandbox.id() + "p80";
+        String bridgeMac = sandbox.exec("cat", "/sys/class/net/" + BRIDGE + "/address").strip();
+        for (int round = 0; round < 3; round++) {
+            run("ip", "-n", router, "neigh", "flush", "dev", "eth0");
+            run("ip", "netns", "exec", router, "ping", "-c", "1", "-W", "2", NODE_IP);
+            assertThat(runner.run(List.of("ip", "-n", router, "neigh", "show", NODE_IP)).stdout())
+                    .as("the router resolves the node IP to the bridge").contains("lladdr " + bridgeMac);
+        }
 
         // Again (agent restart): the record in external_ids is reused, nothing changes.
         String ids = sandbox.vsctl("get", "bridge", BRIDGE, "external_ids").strip();
@@ -128,6 +139,7 @@ class UplinkBridgeIntegrationTest {
         assertThat(sandbox.execResult(sandbox.netns(), List.of("ip", "link", "show", BRIDGE)).exitCode()).isNotZero();
         assertThat(addresses(UPLINK)).containsExactly(NODE_IP + "/24");
         assertThat(defaultRoute()).contains("via " + GATEWAY + " dev " + UPLINK);
+        assertThat(sysctl("net.ipv4.conf." + UPLINK + ".arp_ignore")).as("the admin's value back").isEqualTo("1");
         awaitPing(REMOTE);
         assertThat(uplinkBridge.restore()).as("nothing left to restore").isFalse();
     }
@@ -162,6 +174,10 @@ class UplinkBridgeIntegrationTest {
             }
         }
         throw new AssertionError("ping " + ip + " from the node never answered: " + last.stdout());
+    }
+
+    private String sysctl(String key) {
+        return sandbox.exec("sysctl", "-n", key).strip();
     }
 
     private void run(String... argv) {

@@ -68,6 +68,28 @@ class PipelineInstallerTest {
     }
 
     @Test
+    void theFirstInstallAfterARestartLeavesTheOverlayFlowsUntilTheOverlayIsKnown() {
+        PipelineInstaller installer = new PipelineInstaller(client, PipelineFlows.defaults());
+        List<FlowMod> bundle = installer.installKeepingOverlayBundle(NODE, PODS);
+
+        CookieScheme c = CookieScheme.DEFAULT;
+        List<Long> deleted = bundle.stream().filter(m -> m.command() == io.trellis.ovs.openflow.message.FlowModCommand.DELETE)
+                .map(FlowMod::cookie).toList();
+        assertThat(deleted).contains(c.kindValue(CookieScheme.KIND_NODE), c.kindValue(CookieScheme.KIND_POD),
+                c.kindValue(CookieScheme.KIND_SERVICE)).doesNotContain(c.kindValue(CookieScheme.KIND_TUNNEL),
+                c.kindValue(CookieScheme.KIND_REMOTE_NODE), c.ownerValue());
+        assertThat(bundle.stream().filter(m -> m.command() == io.trellis.ovs.openflow.message.FlowModCommand.DELETE))
+                .allMatch(m -> m.cookieMask() == c.kindMask());
+        assertThat(lines(bundle.subList(deleted.size(), bundle.size()))).containsExactlyElementsOf(lines(
+                PipelineFlows.defaults().all(NODE, PODS)));
+
+        // Once the overlay driver has put the tunnel in, the same call is a full install.
+        installer.installTunnel(2);
+        installer.replaceRemoteNodes(NODE, List.of(NODE_2));
+        assertThat(installer.installKeepingOverlayBundle(NODE, PODS)).isEqualTo(installer.installBundle(NODE, PODS));
+    }
+
+    @Test
     void aFullInstallKeepsTheTunnelAndTheCurrentRemoteNodes() {
         PipelineInstaller installer = new PipelineInstaller(client, PipelineFlows.defaults());
         installer.installTunnel(2);
