@@ -12,7 +12,11 @@ import io.trellis.lab.node.LabNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -21,6 +25,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -29,10 +34,11 @@ import java.util.stream.Stream;
  * and an API client from here.
  */
 public final class Lab {
-    public static final String NODE_POD_CIDR = "10.244.%d.0/24";
     public static final String NODE_UNDERLAY_IP = "10.250.0.%d";
     private static final Duration API_START = Duration.ofSeconds(60);
     private static final Duration AGENT_READY = Duration.ofSeconds(120);
+    /** How long an agent waits for its Node's pod CIDR from the controller before giving up. */
+    private static final Duration AGENT_NODE_TIMEOUT = Duration.ofSeconds(120);
 
     private final LabPaths paths;
     private final Shell shell;
@@ -72,9 +78,16 @@ public final class Lab {
         }
     }
 
-    public void up(int nodeCount, Path home) {
+    /**
+     * Starts a lab of {@code nodeCount} nodes whose agents tunnel to each other with {@code tunnelType} (geneve or
+     * vxlan).
+     */
+    public void up(int nodeCount, String tunnelType, Path home) {
         if (nodeCount < 1 || nodeCount > 50) {
             throw new LabException(2, "--nodes must be between 1 and 50, got " + nodeCount);
+        }
+        if (!LabState.TUNNEL_TYPES.contains(tunnelType)) {
+            throw new LabException(2, "--tunnel must be one of " + LabState.TUNNEL_TYPES + ", got '" + tunnelType + "'");
         }
         Prerequisites.check(shell, home);
         LabState.load(paths.stateFile()).ifPresent(existing -> {
@@ -88,10 +101,9 @@ public final class Lab {
         String prefix = newPrefix();
         List<NodeState> nodes = new ArrayList<>();
         for (int i = 1; i <= nodeCount; i++) {
-            nodes.add(new NodeState("node-" + i, prefix + "-node-" + i, NODE_POD_CIDR.formatted(i),
-                    NODE_UNDERLAY_IP.formatted(i), 0));
+            nodes.add(new NodeState("node-" + i, prefix + "-node-" + i, NODE_UNDERLAY_IP.formatted(i), 0));
         }
-        LabState state = new LabState(prefix, home, 0, 0, nodes);
+        LabState state = new LabState(prefix, home, tunnelType, 0, 0, 0, nodes);
         state.save(paths.stateFile());   // first: down finds everything from here on, even after a crash
         try {
             state = startApiServer(state);
@@ -100,6 +112,8 @@ public final class Lab {
                     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
                             .build()).create();
                 }
+                // The controller's Lease lives in kube-system; it allocates each Node's pod CIDR as it appears.
+                state = startController(state);
                 for (NodeState node : nodes) {
                     client.nodes().resource(nodeObject(node)).create();
                 }
@@ -112,29 +126,50 @@ public final class Lab {
             }
             // The daemon first: it also makes the API server reachable inside the node namespaces.
             state = startDaemon(state);
-            Path agent = home.resolve("core-agent/bin/trellis-agent");
             for (NodeState node : nodes) {
-                long pid = new LabNode(paths, shell, processes, node).startAgent(agent);
+                long pid = new LabNode(paths, shell, processes, node).startAgent(agentExecutable(home), tunnelType,
+                        AGENT_NODE_TIMEOUT);
                 state = state.withNode(node.withAgentPid(pid));
                 state.save(paths.stateFile());
-                out.println(node.name() + ": namespace " + node.netns() + ", pod CIDR " + node.podCidr()
-                        + ", agent pid " + pid);
             }
             for (NodeState node : state.nodes()) {
                 awaitAgent(state, node, home);
             }
-            out.println("lab up in " + paths.root() + " (prefix " + prefix + "): " + nodeCount + " node(s), API "
-                    + "server kubeconfig " + paths.kubeconfig());
+            Map<String, String> cidrs = podCidrs();
+            for (NodeState node : state.nodes()) {
+                out.println(node.name() + ": namespace " + node.netns() + ", InternalIP " + node.internalIp()
+                        + ", pod CIDR " + cidrs.getOrDefault(node.name(), "-") + " (allocated by the controller), "
+                        + "agent pid " + node.agentPid());
+            }
+            out.println("lab up in " + paths.root() + " (prefix " + prefix + "): " + nodeCount + " node(s), "
+                    + tunnelType + " overlay, API server kubeconfig " + paths.kubeconfig());
         } catch (RuntimeException e) {
             throw new LabException("lab up failed: " + e.getMessage() + "\n(what was started is left for "
                     + "inspection: logs in " + paths.root() + "; `./trellis lab down` removes it)");
         }
     }
 
-    private static Node nodeObject(NodeState node) {
+    /** Each Node's spec.podCIDR as the API server has it now (nodes without one are left out). */
+    public Map<String, String> podCidrs() {
+        Map<String, String> cidrs = new TreeMap<>();
+        try (KubernetesClient client = client()) {
+            for (Node node : client.nodes().list().getItems()) {
+                if (node.getSpec() != null && node.getSpec().getPodCIDR() != null) {
+                    cidrs.put(node.getMetadata().getName(), node.getSpec().getPodCIDR());
+                }
+            }
+        }
+        return cidrs;
+    }
+
+    /**
+     * The Node object of a lab node, as a kubelet registers it: name, hostname label, InternalIP, Ready; no pod
+     * CIDR (the controller allocates it).
+     */
+    public static Node nodeObject(NodeState node) {
         return new NodeBuilder().withNewMetadata().withName(node.name())
                 .addToLabels("kubernetes.io/hostname", node.name()).endMetadata()
-                .withNewSpec().withPodCIDR(node.podCidr()).withPodCIDRs(node.podCidr()).endSpec()
+                .withNewSpec().endSpec()
                 .withNewStatus().addNewAddress().withType("InternalIP").withAddress(node.internalIp()).endAddress()
                 .addNewAddress().withType("Hostname").withAddress(node.name()).endAddress()
                 .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build();
@@ -149,6 +184,51 @@ public final class Lab {
         await("the API server to start (log: " + paths.apiServerLog() + ")", API_START,
                 () -> Files.exists(paths.kubeconfig()), () -> alive(pid));
         return updated;
+    }
+
+    private LabState startController(LabState state) {
+        long pid = new LabController(paths, processes).start(state.home());
+        LabState updated = state.withControllerPid(pid);
+        updated.save(paths.stateFile());
+        return updated;
+    }
+
+    /**
+     * Stops the controller if it runs and starts it again (e.g. after a crash); the Node pod CIDRs stay as the
+     * API server holds them, the controller rebuilds its allocations from them.
+     */
+    public void restartController() {
+        LabState state = requireUp();
+        LabController controller = new LabController(paths, processes);
+        controller.stop(state.controllerPid());
+        long logStart = fileSize(paths.controllerLog());
+        LabState updated = startController(state);
+        // Leader again and watching Nodes: from here on a new Node gets its CIDR.
+        await("the controller to lead and watch Nodes (log: " + paths.controllerLog() + ")", API_START,
+                () -> logSince(paths.controllerLog(), logStart).contains(LabController.READY_LOG_LINE),
+                () -> alive(updated.controllerPid()));
+        out.println("controller restarted, pid " + updated.controllerPid());
+    }
+
+    /**
+     * Stops a node's agent if it runs (SIGTERM; the data plane stays) and starts it again, waiting until it is
+     * ready.
+     */
+    public void restartAgent(String nodeName) {
+        LabState state = requireUp();
+        NodeState node = state.node(nodeName).orElseThrow(() -> new LabException(2, "no node '" + nodeName
+                + "' in the lab (nodes: " + state.nodes().stream().map(NodeState::name).toList() + ")"));
+        LabNode labNode = new LabNode(paths, shell, processes, node);
+        labNode.stopAgent();
+        long pid = labNode.startAgent(agentExecutable(state.home()), state.tunnelType(), AGENT_NODE_TIMEOUT);
+        LabState updated = state.withNode(node.withAgentPid(pid));
+        updated.save(paths.stateFile());
+        awaitAgent(updated, node, state.home());
+        out.println(nodeName + ": agent restarted, pid " + pid);
+    }
+
+    private static Path agentExecutable(Path home) {
+        return home.resolve("core-agent/bin/trellis-agent");
     }
 
     private LabState startDaemon(LabState state) {
@@ -195,6 +275,26 @@ public final class Lab {
         }
     }
 
+    private static long fileSize(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What a log file gained after {@code offset}. */
+    private static String logSince(Path file, long offset) {
+        try (FileChannel channel = FileChannel.open(file)) {
+            channel.position(offset);
+            return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The command line of a lab process: this JVM's java with the lab module's class path. */
     public static List<String> javaCommand(Path home, String mainClass, String... args) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -225,21 +325,19 @@ public final class Lab {
         }
         int stopped = 0;
         if (state != null) {
-            if (processes.isLabProcess(state.daemonPid())) {
-                stopped++;
-            }
-            processes.stop(state.daemonPid(), Duration.ofSeconds(10));
+            // First what uses the others (lab daemon, agents, controller), then the OVS daemons, then the API
+            // server; each group stopped in parallel.
+            List<Long> users = new ArrayList<>(List.of(state.daemonPid(), state.controllerPid()));
+            List<Long> ovs = new ArrayList<>();
             for (NodeState node : state.nodes()) {
-                stopped += (int) Stream.of(node.agentPid(),
-                                Processes.readPidFile(paths.ovsDir(node.name()).resolve("ovs-vswitchd.pid")),
-                                Processes.readPidFile(paths.ovsDir(node.name()).resolve("ovsdb-server.pid")))
-                        .filter(processes::isLabProcess).count();
-                new LabNode(paths, shell, processes, node).stopDaemons();
+                users.add(node.agentPid());
+                ovs.addAll(new LabNode(paths, shell, processes, node).ovsPids());
             }
-            if (processes.isLabProcess(state.apiServerPid())) {
-                stopped++;
-            }
-            processes.stop(state.apiServerPid(), Duration.ofSeconds(3));   // in-memory state: nothing to save
+            stopped += (int) Stream.of(users, ovs, List.of(state.apiServerPid())).flatMap(List::stream)
+                    .filter(processes::isLabProcess).count();
+            processes.stopAll(users, Duration.ofSeconds(10));
+            processes.stopAll(ovs, Duration.ofSeconds(5));
+            processes.stopAll(List.of(state.apiServerPid()), Duration.ofSeconds(3));   // in-memory: nothing to save
         }
         // Anything else still naming the lab directory (e.g. started by a crashed `up` before it saved a pid).
         for (long pid : processes.labProcesses()) {

@@ -40,6 +40,15 @@ public record LabPaths(Path root) {
         return root.resolve("kubelet.log");
     }
 
+    /** The central controller's configuration (trellis-controller.yaml), written by {@code up}. */
+    public Path controllerConfig() {
+        return root.resolve("trellis-controller.yaml");
+    }
+
+    public Path controllerLog() {
+        return root.resolve("controller.log");
+    }
+
     /** The lab daemon records the pods it runs here (one JSON file per pod sandbox). */
     public Path sandboxDir() {
         return root.resolve("pods");

@@ -16,40 +16,46 @@ import java.util.Optional;
  * What a lab has started, saved in lab.json as it goes, so that {@code down} can remove everything even
  * after a crash half-way through {@code up}.
  *
- * @param prefix       the lab's unique prefix: every namespace (and any link in the host) it creates starts
- *                     with it followed by '-'
- * @param home         the Trellis source tree the lab runs from (executables)
- * @param apiServerPid the API stand-in's process, 0 before it started
- * @param daemonPid    the lab daemon's process (kubelet, scheduler, workload), 0 before it started
- * @param nodes        the nodes, in order
+ * @param prefix        the lab's unique prefix: every namespace (and any link in the host) it creates starts
+ *                      with it followed by '-'
+ * @param home          the Trellis source tree the lab runs from (executables)
+ * @param tunnelType    the overlay encapsulation the agents use between nodes: geneve or vxlan
+ * @param apiServerPid  the API stand-in's process, 0 before it started
+ * @param controllerPid the Trellis controller's process (node pod CIDRs), 0 before it started
+ * @param daemonPid     the lab daemon's process (kubelet, scheduler, workload), 0 before it started
+ * @param nodes         the nodes, in order
  */
-public record LabState(String prefix, Path home, long apiServerPid, long daemonPid, List<NodeState> nodes) {
+public record LabState(String prefix, Path home, String tunnelType, long apiServerPid, long controllerPid,
+                       long daemonPid, List<NodeState> nodes) {
+    public static final List<String> TUNNEL_TYPES = List.of("geneve", "vxlan");
 
     /**
-     * One lab node.
+     * One lab node. Its pod CIDR is not here: the controller allocates it, and the Node object holds it.
      *
      * @param name       the Node object's name
      * @param netns      its network namespace
-     * @param podCidr    spec.podCIDR
      * @param internalIp the node's address on the lab's underlay
      * @param agentPid   the agent's process, 0 before it started
      */
-    public record NodeState(String name, String netns, String podCidr, String internalIp, long agentPid) {
+    public record NodeState(String name, String netns, String internalIp, long agentPid) {
         public NodeState {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(netns, "netns");
-            Objects.requireNonNull(podCidr, "podCidr");
             Objects.requireNonNull(internalIp, "internalIp");
         }
 
         public NodeState withAgentPid(long pid) {
-            return new NodeState(name, netns, podCidr, internalIp, pid);
+            return new NodeState(name, netns, internalIp, pid);
         }
     }
 
     public LabState {
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(home, "home");
+        Objects.requireNonNull(tunnelType, "tunnelType");
+        if (!TUNNEL_TYPES.contains(tunnelType)) {
+            throw new IllegalArgumentException("tunnelType must be one of " + TUNNEL_TYPES + ", got '" + tunnelType + "'");
+        }
         nodes = List.copyOf(nodes);
     }
 
@@ -58,11 +64,15 @@ public record LabState(String prefix, Path home, long apiServerPid, long daemonP
     }
 
     public LabState withApiServerPid(long pid) {
-        return new LabState(prefix, home, pid, daemonPid, nodes);
+        return new LabState(prefix, home, tunnelType, pid, controllerPid, daemonPid, nodes);
+    }
+
+    public LabState withControllerPid(long pid) {
+        return new LabState(prefix, home, tunnelType, apiServerPid, pid, daemonPid, nodes);
     }
 
     public LabState withDaemonPid(long pid) {
-        return new LabState(prefix, home, apiServerPid, pid, nodes);
+        return new LabState(prefix, home, tunnelType, apiServerPid, controllerPid, pid, nodes);
     }
 
     public LabState withNode(NodeState node) {
@@ -79,7 +89,7 @@ public record LabState(String prefix, Path home, long apiServerPid, long daemonP
         if (!replaced) {
             updated.add(node);
         }
-        return new LabState(prefix, home, apiServerPid, daemonPid, updated);
+        return new LabState(prefix, home, tunnelType, apiServerPid, controllerPid, daemonPid, updated);
     }
 
     public Optional<NodeState> node(String name) {

@@ -29,6 +29,9 @@ final class Prerequisites {
         requireFile(problems, home.resolve("core-agent/bin/trellis-agent"), "the agent launcher");
         requireFile(problems, home.resolve("core-agent/target/agent.classpath"),
                 "the agent's class path (mvn -pl core-agent -am package -DskipTests)");
+        requireFile(problems, home.resolve("controller/bin/trellis-controller"), "the controller launcher");
+        requireFile(problems, home.resolve("controller/target/controller.classpath"),
+                "the controller's class path (mvn -pl controller -am package -DskipTests)");
         requireFile(problems, home.resolve("lab/target/lab.classpath"),
                 "the lab's class path (mvn -pl lab -am package -DskipTests)");
         if (!problems.isEmpty()) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +77,29 @@ public final class Processes {
             while (handle.get().isAlive() && System.nanoTime() < killDeadline) {
                 sleep(50);
             }
+        }
+    }
+
+    /**
+     * {@link #stop} for several processes at once: SIGTERM to all, one common grace period, then SIGKILL to
+     * those left (a lab of several nodes would otherwise wait for each agent's shutdown in turn).
+     */
+    public void stopAll(Collection<Long> pids, Duration grace) {
+        List<ProcessHandle> handles = new ArrayList<>();
+        for (long pid : pids) {
+            if (isLabProcess(pid)) {
+                ProcessHandle.of(pid).ifPresent(handles::add);
+            }
+        }
+        handles.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (handles.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+        handles.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        long killDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (handles.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < killDeadline) {
+            sleep(50);
         }
     }
 

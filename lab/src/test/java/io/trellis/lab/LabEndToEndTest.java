@@ -88,9 +88,14 @@ class LabEndToEndTest {
         Run apply = lab("apply", "-f", labDir.resolve("pods.yaml").toString(), "--wait", "--timeout", "120");
         assertThat(apply.exitCode()).as("apply: %s%s", apply.stdout(), apply.stderr()).isZero();
         assertThat(apply.stdout()).contains("pod/x/a created", "pod/y/a created", "3 pod(s) running");
+        // node-1's pod CIDR is the controller's choice: read it back from the Node.
+        String cidr = lab("get", "nodes").stdout().lines().filter(l -> l.startsWith("node-1 ")).findFirst()
+                .orElseThrow().split("\\s+")[1];
+        assertThat(cidr).matches("10\\.244\\.\\d+\\.0/24");
+        String podPattern = java.util.regex.Pattern.quote(cidr.substring(0, cidr.lastIndexOf('.') + 1)) + "\\d+";
         Run get = lab("get", "pods");
         assertThat(get.stdout().lines().skip(1).toList()).hasSize(3)
-                .allSatisfy(line -> assertThat(line).contains("node-1").contains("Running").containsPattern("10\\.244\\.1\\.\\d+"));
+                .allSatisfy(line -> assertThat(line).contains("node-1").contains("Running").containsPattern(podPattern));
         for (String pod : List.of("x.a", "x.b", "y.a")) {
             assertThat(namespaces()).contains(prefix + "-pod-" + pod);
         }
@@ -162,7 +167,8 @@ class LabEndToEndTest {
     @Order(7)
     void downLeavesNothingBehind() throws Exception {
         LabState state = LabState.load(labDir.resolve("lab.json")).orElseThrow();
-        List<Long> pids = new ArrayList<>(List.of(state.apiServerPid(), state.daemonPid(), state.nodes().get(0).agentPid()));
+        List<Long> pids = new ArrayList<>(List.of(state.apiServerPid(), state.controllerPid(), state.daemonPid(),
+                state.nodes().get(0).agentPid()));
         Path ovs = labDir.resolve("nodes/node-1/ovs");
         pids.add(Processes.readPidFile(ovs.resolve("ovsdb-server.pid")));
         pids.add(Processes.readPidFile(ovs.resolve("ovs-vswitchd.pid")));

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "logs", description = "Print a component's log: apiserver, kubelet, agent, ovs-vswitchd, ovsdb-server.")
+@Command(name = "logs", description = "Print a component's log: apiserver, controller, kubelet, agent, ovs-vswitchd, "
+        + "ovsdb-server.")
 final class LogsCommand implements Callable<Integer> {
     @ParentCommand
     LabCli parent;
@@ -35,11 +36,12 @@ final class LogsCommand implements Callable<Integer> {
         }
         Path file = switch (component) {
             case "apiserver" -> paths.apiServerLog();
+            case "controller" -> paths.controllerLog();
             case "kubelet" -> paths.daemonLog();
             case "agent" -> paths.agentLog(nodeName);
             case "ovs-vswitchd", "ovsdb-server" -> paths.ovsDir(nodeName).resolve(component + ".log");
             default -> throw new LabException(2, "unknown component '" + component
-                    + "' (apiserver, kubelet, agent, ovs-vswitchd, ovsdb-server)");
+                    + "' (apiserver, controller, kubelet, agent, ovs-vswitchd, ovsdb-server)");
         };
         if (!Files.exists(file)) {
             throw new LabException("no log yet: " + file);

@@ -5,20 +5,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "up", description = "Start the lab: API stand-in, node namespaces with OVS and the agent, lab kubelet.")
+@Command(name = "up", description = "Start the lab: API stand-in, the Trellis controller, node namespaces with OVS "
+        + "and the agent (overlay between the nodes), lab kubelet.")
 final class UpCommand implements Callable<Integer> {
     @ParentCommand
     LabCli parent;
 
-    @Option(names = "--nodes", defaultValue = "1", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", defaultValue = "2", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
     int nodes;
+
+    @Option(names = "--tunnel", defaultValue = "geneve", paramLabel = "TYPE",
+            description = "Overlay encapsulation between the nodes: geneve or vxlan (default: ${DEFAULT-VALUE}).")
+    String tunnel;
 
     @Override
     public Integer call() {
-        if (nodes > 1) {
-            System.out.println("note: pods on different nodes cannot reach each other yet (no node route backend)");
-        }
-        parent.lab().up(nodes, parent.home());
+        parent.lab().up(nodes, tunnel, parent.home());
         return 0;
     }
 }

@@ -75,8 +75,13 @@ public final class LabNode {
                 Map.of("OVS_RUNDIR", dir.toString()));
     }
 
-    /** Writes the agent's configuration: this node's paths, OVS instance and the userspace datapath. */
-    public Path writeAgentConfig() {
+    /**
+     * Writes the agent's configuration: this node's paths, OVS instance and the userspace datapath, the pod CIDR
+     * from the Node (the controller allocates it) and the ovs backend's overlay to the other nodes. No
+     * {@code netdev.uplinkInterface}: the agent finds the link holding the Node's InternalIP ({@code eth0}) and
+     * moves that address onto {@code br-ex}, as the userspace datapath's native tunnelling needs.
+     */
+    public Path writeAgentConfig(String tunnelType) {
         Path dir = paths.nodeDir(node.name());
         Path ovs = paths.ovsDir(node.name());
         String yaml = """
@@ -87,13 +92,13 @@ public final class LabNode {
                 backends:
                   ipam: host-local
                   podInterface: ovs
-                  nodeRoutes: none
+                  nodeRoutes: ovs
                   serviceProxy: none
                   policy: none
                 network:
                   mtu: auto
                   podCidr: node-spec
-                  tunnelType: geneve
+                  tunnelType: %7$s
                 paths:
                   stateDir: %2$s
                   runDir: %3$s
@@ -106,7 +111,7 @@ public final class LabNode {
                     ovsdbSocket: %5$s
                     runDir: %6$s
                 """.formatted(node.name(), dir.resolve("state"), dir.resolve("run"), paths.cniSocket(node.name()),
-                ovs.resolve("db.sock"), ovs);
+                ovs.resolve("db.sock"), ovs, tunnelType);
         Path file = paths.agentConfig(node.name());
         try {
             Files.createDirectories(file.getParent());
@@ -117,19 +122,26 @@ public final class LabNode {
         return file;
     }
 
-    /** Starts the agent inside the node namespace; its pid. */
-    public long startAgent(Path agentExecutable) {
-        Path config = writeAgentConfig();
+    /**
+     * Starts the agent inside the node namespace; its pid. It waits up to {@code nodeTimeout} for its Node and
+     * the pod CIDR the controller allocates.
+     */
+    public long startAgent(Path agentExecutable, String tunnelType, Duration nodeTimeout) {
+        Path config = writeAgentConfig(tunnelType);
         List<String> command = Shell.inNetns(node.netns(), agentExecutable.toString(), "--config", config.toString(),
-                "--kubeconfig", paths.kubeconfig().toString(), "--node-timeout", "60");
+                "--kubeconfig", paths.kubeconfig().toString(), "--node-timeout", Long.toString(nodeTimeout.toSeconds()));
         return processes.startDetached(command, paths.agentLog(node.name()), Map.of());
     }
 
-    /** Stops the agent and both OVS daemons of this node (its namespace is removed by the caller). */
-    public void stopDaemons() {
+    /** Stops the agent only (SIGTERM: it leaves the data plane as it is), e.g. before starting it again. */
+    public void stopAgent() {
         processes.stop(node.agentPid(), Duration.ofSeconds(10));
+    }
+
+    /** The pids of this node's ovs-vswitchd and ovsdb-server (0 for one that never wrote its pid file). */
+    public List<Long> ovsPids() {
         Path dir = paths.ovsDir(node.name());
-        processes.stop(Processes.readPidFile(dir.resolve("ovs-vswitchd.pid")), Duration.ofSeconds(5));
-        processes.stop(Processes.readPidFile(dir.resolve("ovsdb-server.pid")), Duration.ofSeconds(5));
+        return List.of(Processes.readPidFile(dir.resolve("ovs-vswitchd.pid")),
+                Processes.readPidFile(dir.resolve("ovsdb-server.pid")));
     }
 }
