@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -63,13 +61,10 @@ class LabEndToEndTest {
     private Path labDir;
     private String prefix;
 
-    private record Run(int exitCode, String stdout, String stderr) {
-    }
-
     @BeforeAll
     void up() throws Exception {
         labDir = Files.createTempDirectory(Path.of("/tmp"), "tlab");
-        Run up = lab("up", "--nodes", "1");
+        LabLauncher.Run up = lab("up", "--nodes", "1");
         assertThat(up.exitCode()).as("lab up: %s%s", up.stdout(), up.stderr()).isZero();
         prefix = LabState.load(labDir.resolve("lab.json")).orElseThrow().prefix();
         Files.writeString(labDir.resolve("pods.yaml"), PODS);
@@ -85,7 +80,7 @@ class LabEndToEndTest {
     @Test
     @Order(1)
     void podsRunWithAddressesFromTheNodeCidr() throws Exception {
-        Run apply = lab("apply", "-f", labDir.resolve("pods.yaml").toString(), "--wait", "--timeout", "120");
+        LabLauncher.Run apply = lab("apply", "-f", labDir.resolve("pods.yaml").toString(), "--wait", "--timeout", "120");
         assertThat(apply.exitCode()).as("apply: %s%s", apply.stdout(), apply.stderr()).isZero();
         assertThat(apply.stdout()).contains("pod/x/a created", "pod/y/a created", "3 pod(s) running");
         // node-1's pod CIDR is the controller's choice: read it back from the Node.
@@ -93,7 +88,7 @@ class LabEndToEndTest {
                 .orElseThrow().split("\\s+")[1];
         assertThat(cidr).matches("10\\.244\\.\\d+\\.0/24");
         String podPattern = java.util.regex.Pattern.quote(cidr.substring(0, cidr.lastIndexOf('.') + 1)) + "\\d+";
-        Run get = lab("get", "pods");
+        LabLauncher.Run get = lab("get", "pods");
         assertThat(get.stdout().lines().skip(1).toList()).hasSize(3)
                 .allSatisfy(line -> assertThat(line).contains("node-1").contains("Running").containsPattern(podPattern));
         for (String pod : List.of("x.a", "x.b", "y.a")) {
@@ -114,7 +109,7 @@ class LabEndToEndTest {
         // Nothing listens on 82: the probe must say so, or an all-ok matrix would mean nothing.
         JsonNode result = probeJson("82", "tcp");
         assertThat(result.path("results")).hasSize(6).allSatisfy(r -> assertThat(r.path("ok").asBoolean()).isFalse());
-        Run table = lab("probe", "--port", "80");
+        LabLauncher.Run table = lab("probe", "--port", "80");
         assertThat(table.stdout()).contains("6 of 6 pairs reachable on tcp/80").contains("FROM \\ TO");
     }
 
@@ -123,7 +118,7 @@ class LabEndToEndTest {
     void execRunsInThePodNamespace() throws Exception {
         String ip = lab("get", "pods").stdout().lines().filter(l -> l.startsWith("x ") && l.contains(" a "))
                 .findFirst().orElseThrow().split("\\s+")[3];
-        Run exec = lab("exec", "x/a", "--", "ip", "-4", "-o", "addr", "show", "dev", "eth0");
+        LabLauncher.Run exec = lab("exec", "x/a", "--", "ip", "-4", "-o", "addr", "show", "dev", "eth0");
         assertThat(exec.exitCode()).isZero();
         assertThat(exec.stdout()).contains("inet " + ip + "/24");
         assertThat(lab("exec", "x/a", "--", "sh", "-c", "exit 7").exitCode()).isEqualTo(7);
@@ -140,7 +135,7 @@ class LabEndToEndTest {
                 metadata: {name: Bad_Name, namespace: x}
                 spec: {containers: [{name: w, image: builtin, ports: [{containerPort: 70000}]}]}
                 """);
-        Run run = lab("apply", "-f", bad.toString());
+        LabLauncher.Run run = lab("apply", "-f", bad.toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.stderr()).contains("metadata.name 'Bad_Name'").contains("spec.containers[0].ports[0].containerPort 70000");
         assertThat(lab("get", "pods").stdout()).doesNotContain("Bad_Name");
@@ -156,7 +151,7 @@ class LabEndToEndTest {
                 metadata: {name: b, namespace: x}
                 spec: {containers: [{name: w, image: builtin}]}
                 """);
-        Run delete = lab("delete", "-f", one.toString());
+        LabLauncher.Run delete = lab("delete", "-f", one.toString());
         assertThat(delete.exitCode()).as(delete.stderr()).isZero();
         assertThat(namespaces()).doesNotContain(prefix + "-pod-x.b").contains(prefix + "-pod-x.a", prefix + "-pod-y.a");
         JsonNode probe = probeJson("80", "tcp");
@@ -174,7 +169,7 @@ class LabEndToEndTest {
         pids.add(Processes.readPidFile(ovs.resolve("ovs-vswitchd.pid")));
         assertThat(pids).allSatisfy(pid -> assertThat(alive(pid)).as("pid %d before down", pid).isTrue());
 
-        Run down = lab("down");
+        LabLauncher.Run down = lab("down");
         assertThat(down.exitCode()).as(down.stderr()).isZero();
         assertThat(namespaces()).noneMatch(ns -> ns.startsWith(prefix));
         assertThat(new Shell().check("ip", "-o", "link", "show")).doesNotContain(prefix);
@@ -182,7 +177,7 @@ class LabEndToEndTest {
         assertThat(new Processes(labDir).labProcesses()).isEmpty();
         assertThat(labDir).doesNotExist();
 
-        Run notUp = lab("get", "pods");
+        LabLauncher.Run notUp = lab("get", "pods");
         assertThat(notUp.exitCode()).isEqualTo(3);
         assertThat(notUp.stderr()).contains("the lab is not up");
     }
@@ -205,7 +200,7 @@ class LabEndToEndTest {
     }
 
     private JsonNode probeJson(String port, String protocol) throws Exception {
-        Run probe = lab("probe", "--port", port, "--protocol", protocol, "-o", "json");
+        LabLauncher.Run probe = lab("probe", "--port", port, "--protocol", protocol, "-o", "json");
         assertThat(probe.exitCode()).as(probe.stderr()).isZero();
         String line = probe.stdout().strip();
         assertThat(line).startsWith("{\"port\":" + port + ",\"protocol\":\"" + protocol + "\",\"results\":[");
@@ -216,23 +211,7 @@ class LabEndToEndTest {
         return new Shell().namespaces();
     }
 
-    private Run lab(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(home.resolve("trellis").toString(), "lab", "--lab-dir",
-                labDir.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Path out = Files.createTempFile("lab-out", ".txt");
-        Path err = Files.createTempFile("lab-err", ".txt");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("timed out: " + command);
-        }
-        Run run = new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
-        Files.delete(out);
-        Files.delete(err);
-        return run;
+    private LabLauncher.Run lab(String... args) throws IOException, InterruptedException {
+        return new LabLauncher(home, labDir).run(args);
     }
 }

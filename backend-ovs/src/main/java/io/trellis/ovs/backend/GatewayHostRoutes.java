@@ -2,8 +2,6 @@ package io.trellis.ovs.backend;
 
 import static java.util.Objects.requireNonNull;
 
-import io.trellis.netlink.Errno;
-import io.trellis.netlink.NetlinkException;
 import io.trellis.netlink.route.IpPrefix;
 import io.trellis.netlink.route.MacAddress;
 import io.trellis.netlink.route.Nda;
@@ -66,8 +64,9 @@ final class GatewayHostRoutes {
     synchronized void remove(RemoteNode remote) {
         RtNetlink rtnl = netlink.node();
         int index = gatewayIndex(rtnl);
-        deleteRoute(rtnl, route(remote, index));
-        deleteNeighbour(rtnl, Neighbour.permanent(index, OvsNodeSetup.gatewayIp(remote.podCidr()), VIRTUAL_MAC));
+        IdempotentNetlink.deleteRoute(rtnl, route(remote, index));
+        IdempotentNetlink.deleteNeighbour(rtnl,
+                Neighbour.permanent(index, OvsNodeSetup.gatewayIp(remote.podCidr()), VIRTUAL_MAC));
     }
 
     /** Exactly the routes and neighbours of {@code remotes}: adds what is missing, deletes the rest of ours. */
@@ -83,14 +82,14 @@ final class GatewayHostRoutes {
         int removed = 0;
         for (Route r : rtnl.routes().list(Syscalls.AF_INET, Rtm.RT_TABLE_MAIN)) {
             if (r.protocol() == RTPROT_TRELLIS && !wantedRoutes.contains(r.destination())) {
-                deleteRoute(rtnl, r);
+                IdempotentNetlink.deleteRoute(rtnl, r);
                 removed++;
             }
         }
         for (Neighbour n : rtnl.neighbours().list(Syscalls.AF_INET)) {
             if (n.index() == index && (n.state() & Nda.NUD_PERMANENT) != 0 && n.lladdr().equals(Optional.of(VIRTUAL_MAC))
                     && n.destination().map(d -> !wantedNeighbours.contains(d)).orElse(false)) {
-                deleteNeighbour(rtnl, n);
+                IdempotentNetlink.deleteNeighbour(rtnl, n);
                 removed++;
             }
         }
@@ -115,25 +114,5 @@ final class GatewayHostRoutes {
     private static Route route(RemoteNode remote, int gatewayIndex) {
         return Route.via(prefix(remote), OvsNodeSetup.gatewayIp(remote.podCidr()), gatewayIndex).withOnLinkGateway()
                 .withProtocol(RTPROT_TRELLIS);
-    }
-
-    private static void deleteRoute(RtNetlink rtnl, Route r) {
-        try {
-            rtnl.routes().delete(r);
-        } catch (NetlinkException e) {
-            if (!e.is(Errno.ESRCH) && !e.is(Errno.ENOENT)) {
-                throw e;
-            }
-        }
-    }
-
-    private static void deleteNeighbour(RtNetlink rtnl, Neighbour n) {
-        try {
-            rtnl.neighbours().delete(n);
-        } catch (NetlinkException e) {
-            if (!e.is(Errno.ENOENT) && !e.is(Errno.ESRCH)) {
-                throw e;
-            }
-        }
     }
 }

@@ -2,8 +2,6 @@ package io.trellis.ovs.backend;
 
 import static java.util.Objects.requireNonNull;
 
-import io.trellis.netlink.Errno;
-import io.trellis.netlink.NetlinkException;
 import io.trellis.netlink.route.Address;
 import io.trellis.netlink.route.IpPrefix;
 import io.trellis.netlink.route.Link;
@@ -199,15 +197,15 @@ public final class UplinkBridge {
         int uplinkIndex = rtnl.links().require(uplink).index();
         int bridgeIndex = awaitLink(rtnl, bridge).index();
         for (IpPrefix a : moved.addresses()) {
-            deleteAddress(rtnl, uplinkIndex, a); // its routes through the uplink go with it
-            addAddress(rtnl, bridgeIndex, a);
+            IdempotentNetlink.deleteAddress(rtnl, uplinkIndex, a); // its routes through the uplink go with it
+            IdempotentNetlink.addAddress(rtnl, bridgeIndex, a);
         }
         for (MovedRoute r : moved.routes()) {
-            deleteRoute(rtnl, r.on(uplinkIndex)); // a route that did not depend on a moved address
+            IdempotentNetlink.deleteRoute(rtnl, r.on(uplinkIndex)); // a route that did not depend on a moved address
         }
         rtnl.links().setUp(bridge);
         for (MovedRoute r : moved.routes()) {
-            addRoute(rtnl, r.on(bridgeIndex));
+            IdempotentNetlink.addRoute(rtnl, r.on(bridgeIndex));
         }
         LOG.info("uplink {} on bridge {}: addresses {} routes {}", uplink, bridge, moved.addresses(), moved.routes());
         return moved;
@@ -235,10 +233,10 @@ public final class UplinkBridge {
         int uplinkIndex = rtnl.links().require(moved.uplink()).index();
         rtnl.links().setUp(moved.uplink());
         for (IpPrefix a : moved.addresses()) {
-            addAddress(rtnl, uplinkIndex, a);
+            IdempotentNetlink.addAddress(rtnl, uplinkIndex, a);
         }
         for (MovedRoute r : moved.routes()) {
-            addRoute(rtnl, r.on(uplinkIndex));
+            IdempotentNetlink.addRoute(rtnl, r.on(uplinkIndex));
         }
         LOG.info("bridge {} deleted; uplink {} has its addresses {} and routes {} back", bridge, moved.uplink(),
                 moved.addresses(), moved.routes());
@@ -269,46 +267,6 @@ public final class UplinkBridge {
             }
         }
         return routes;
-    }
-
-    private static void addAddress(RtNetlink rtnl, int index, IpPrefix a) {
-        try {
-            rtnl.addresses().add(index, a);
-        } catch (NetlinkException e) {
-            if (!e.is(Errno.EEXIST)) {
-                throw e;
-            }
-        }
-    }
-
-    private static void deleteAddress(RtNetlink rtnl, int index, IpPrefix a) {
-        try {
-            rtnl.addresses().delete(index, a);
-        } catch (NetlinkException e) {
-            if (!e.is(Errno.EADDRNOTAVAIL) && !e.is(Errno.ENOENT)) {
-                throw e;
-            }
-        }
-    }
-
-    private static void addRoute(RtNetlink rtnl, Route r) {
-        try {
-            rtnl.routes().add(r);
-        } catch (NetlinkException e) {
-            if (!e.is(Errno.EEXIST)) {
-                throw e;
-            }
-        }
-    }
-
-    private static void deleteRoute(RtNetlink rtnl, Route r) {
-        try {
-            rtnl.routes().delete(r);
-        } catch (NetlinkException e) {
-            if (!e.is(Errno.ESRCH) && !e.is(Errno.ENOENT)) {
-                throw e;
-            }
-        }
     }
 
     /** ovs-vswitchd creates the bridge's internal device shortly after the transaction; wait for it. */
