@@ -7,6 +7,7 @@ import io.trellis.agent.backend.NodeFacts;
 import io.trellis.agent.interfacestore.AttachmentStore;
 import io.trellis.agent.k8s.NodeRouteSync;
 import io.trellis.agent.k8s.PodAttachmentGc;
+import io.trellis.agent.k8s.ServiceSync;
 import io.trellis.agent.node.PodMtu;
 import io.trellis.cni.server.CniServer;
 import java.util.Optional;
@@ -24,17 +25,19 @@ public final class RunningAgent implements AutoCloseable {
     private final CniServer server;
     private final ConfiguredBackends backends;
     private final Optional<NodeRouteSync> nodeRoutes;
+    private final Optional<ServiceSync> services;
     private final PodAttachmentGc podGc;
     private final NodeFacts node;
     private final PodMtu mtu;
     private final AttachmentStore store;
     private boolean closed;
 
-    RunningAgent(CniServer server, ConfiguredBackends backends, Optional<NodeRouteSync> nodeRoutes, PodAttachmentGc podGc,
-                 NodeFacts node, PodMtu mtu, AttachmentStore store) {
+    RunningAgent(CniServer server, ConfiguredBackends backends, Optional<NodeRouteSync> nodeRoutes,
+                 Optional<ServiceSync> services, PodAttachmentGc podGc, NodeFacts node, PodMtu mtu, AttachmentStore store) {
         this.server = requireNonNull(server, "server");
         this.backends = requireNonNull(backends, "backends");
         this.nodeRoutes = requireNonNull(nodeRoutes, "nodeRoutes");
+        this.services = requireNonNull(services, "services");
         this.podGc = requireNonNull(podGc, "podGc");
         this.node = requireNonNull(node, "node");
         this.mtu = requireNonNull(mtu, "mtu");
@@ -69,9 +72,10 @@ public final class RunningAgent implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("closing the CNI server failed", e);
         }
-        // Stop following Pods and Nodes before the drivers go: no driver call after its close.
+        // Stop following Pods, Nodes and Services before the drivers go: no driver call after its close.
         podGc.close();
         nodeRoutes.ifPresent(NodeRouteSync::close);
+        services.ifPresent(ServiceSync::close);
         backends.close();
         LOG.info("stopped");
     }

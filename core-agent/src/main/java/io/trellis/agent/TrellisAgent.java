@@ -21,6 +21,7 @@ import io.trellis.agent.k8s.NodeReader;
 import io.trellis.agent.k8s.NodeRouteSync;
 import io.trellis.agent.k8s.ObservedNode;
 import io.trellis.agent.k8s.PodAttachmentGc;
+import io.trellis.agent.k8s.ServiceSync;
 import io.trellis.agent.node.MtuResolver;
 import io.trellis.agent.node.NetlinkUplinkFinder;
 import io.trellis.agent.node.PodMtu;
@@ -51,7 +52,9 @@ import org.slf4j.LoggerFactory;
  *       (STATUS: "not available") until ready;</li>
  *   <li>resolve the node: its name from {@code nodeName}, the Node object (waiting for it and, with
  *       {@code podCidr: node-spec}, for its pod CIDRs);</li>
- *   <li>create the configured backends' drivers and tell the node route driver about this node;</li>
+ *   <li>create the configured backends' drivers and tell the node route driver about this node;
+ *       keep the node route driver and the Service proxy in step with Nodes, Services and
+ *       EndpointSlices ({@link NodeRouteSync}, {@link ServiceSync});</li>
  *   <li>resolve the pod MTU, open the attachment store, open the CNI handler: "ready".</li>
  * </ol>
  * SIGTERM closes the CNI server and the drivers; the data plane stays as it is.
@@ -63,6 +66,8 @@ public final class TrellisAgent {
     static final Duration NODE_POLL = Duration.ofSeconds(1);
     /** How often the node route driver gets every Node again (events update it in between). */
     static final Duration NODE_ROUTE_RESYNC = Duration.ofSeconds(60);
+    /** How often the Service proxy gets every Service again (events update it in between). */
+    static final Duration SERVICE_RESYNC = Duration.ofSeconds(60);
     /** How long a pod must be gone before the agent releases its attachment itself (the runtime's DEL comes first). */
     static final Duration POD_GC_GRACE = Duration.ofSeconds(60);
 
@@ -110,6 +115,7 @@ public final class TrellisAgent {
         }
         ConfiguredBackends backends = null;
         NodeRouteSync nodeRoutes = null;
+        ServiceSync services = null;
         PodAttachmentGc podGc = null;
         try {
             String nodeName = config.nodeName().resolve(environment, hostname);
@@ -135,6 +141,12 @@ public final class TrellisAgent {
                 nodeRoutes = new NodeRouteSync(client, nodeName, backends.nodeRoutes().get(), NODE_ROUTE_RESYNC);
                 nodeRoutes.start(options.nodeTimeout());
             }
+            if (backends.serviceProxy().isPresent()) {
+                gate.waitingFor("listing Services and EndpointSlices for the Service proxy");
+                services = new ServiceSync(client, backends.serviceProxy().get(), SERVICE_RESYNC,
+                        ServiceSync.DEFAULT_BATCH_DELAY);
+                services.start(options.nodeTimeout());
+            }
             PodMtu mtu = new MtuResolver(uplinks).resolve(config.network().mtu(), backends.nodeRoutes(),
                     observed.internalIps());
             AttachmentStore store = AttachmentStore.open(config.paths().stateDir().resolve("attachments"));
@@ -145,7 +157,8 @@ public final class TrellisAgent {
             podGc.start();
             LOG.info("ready: node {}, pod CIDRs {}, pod MTU {}, {} known attachment(s), CNI socket {}", node.nodeName(),
                     node.podCidrs(), mtu.value(), store.all().size(), server.socketPath());
-            return new RunningAgent(server, backends, Optional.ofNullable(nodeRoutes), podGc, node, mtu, store);
+            return new RunningAgent(server, backends, Optional.ofNullable(nodeRoutes), Optional.ofNullable(services),
+                    podGc, node, mtu, store);
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             if (podGc != null) {
@@ -153,6 +166,9 @@ public final class TrellisAgent {
             }
             if (nodeRoutes != null) {
                 nodeRoutes.close();
+            }
+            if (services != null) {
+                services.close();
             }
             if (backends != null) {
                 backends.close();

@@ -3,11 +3,11 @@ package io.trellis.e2e;
 import static java.util.Objects.requireNonNull;
 
 import io.trellis.ovs.backend.OvsNodeSetup;
+import io.trellis.ovs.backend.OvsPodInterfaceDriver;
 import io.trellis.ovs.pipeline.FlowLine;
 import io.trellis.ovs.pipeline.Ipv4Subnet;
 import io.trellis.ovs.pipeline.LocalPod;
 import io.trellis.ovs.pipeline.NodeNetwork;
-import io.trellis.ovs.pipeline.PipelineFlows;
 import io.trellis.ovs.testing.CommandResult;
 import io.trellis.ovs.testing.CommandRunner;
 import io.trellis.ovs.testing.OvsSandbox;
@@ -53,19 +53,25 @@ public final class AgentNode implements AutoCloseable {
      *                   node then gets a stand-in uplink {@value #DUMMY_UPLINK} (a veth whose peer stays in the
      *                   node) holding the InternalIP (/24),
      *                   which the agent moves onto the uplink bridge; no packet leaves the sandbox
+     * @param serviceProxy {@code serviceProxy: ovs} (Services from the stand-in's Services and
+     *                   EndpointSlices) instead of {@code none}
      */
-    public record Options(String podCidr, String internalIp, int mtu, boolean nodeRoutes) {
+    public record Options(String podCidr, String internalIp, int mtu, boolean nodeRoutes, boolean serviceProxy) {
         public Options {
             Ipv4Subnet.parse(requireNonNull(podCidr, "podCidr"));
             requireNonNull(internalIp, "internalIp");
         }
 
         public Options(String podCidr, String internalIp, int mtu) {
-            this(podCidr, internalIp, mtu, false);
+            this(podCidr, internalIp, mtu, false, false);
         }
 
         public Options withNodeRoutes() {
-            return new Options(podCidr, internalIp, mtu, true);
+            return new Options(podCidr, internalIp, mtu, true, serviceProxy);
+        }
+
+        public Options withServiceProxy() {
+            return new Options(podCidr, internalIp, mtu, nodeRoutes, true);
         }
 
         public static Options defaults() {
@@ -142,7 +148,7 @@ public final class AgentNode implements AutoCloseable {
                   ipam: host-local
                   podInterface: ovs
                   nodeRoutes: %s
-                  serviceProxy: none
+                  serviceProxy: %s
                   policy: none
                 network:
                   mtu: %d
@@ -158,7 +164,8 @@ public final class AgentNode implements AutoCloseable {
                     uplinkBridge: br-ex
                     ovsdbSocket: %s
                     runDir: %s
-                """.formatted(NODE_NAME, options.nodeRoutes() ? "ovs" : "none", options.mtu(), dir.resolve("state"), dir.resolve("run"), cniSocket(), BRIDGE,
+                """.formatted(NODE_NAME, options.nodeRoutes() ? "ovs" : "none", options.serviceProxy() ? "ovs" : "none",
+                options.mtu(), dir.resolve("state"), dir.resolve("run"), cniSocket(), BRIDGE,
                 sandbox.dbSocket(), sandbox.runDir());
         try {
             Files.writeString(config(), yaml);
@@ -309,13 +316,13 @@ public final class AgentNode implements AutoCloseable {
 
     /**
      * The flow table a fresh install of this node with these pods gives: the pipeline's flows for
-     * the node and each pod (what {@code PipelineInstaller.install} writes in one bundle), in
-     * {@link #flowTable()}'s text form.
+     * the node and each pod (what {@code PipelineInstaller.install} writes in one bundle; the
+     * agent's pipeline, with the Service stage), in {@link #flowTable()}'s text form.
      */
     public List<String> expectedFlowTable(Collection<AttachedPod> pods) {
         NodeNetwork node = nodeNetwork();
         List<LocalPod> local = pods.stream().map(this::localPod).toList();
-        return PipelineFlows.defaults().all(node, local).stream().map(FlowLine::of).sorted().map(FlowLine::toString)
+        return OvsPodInterfaceDriver.pipelineFlows().all(node, local).stream().map(FlowLine::of).sorted().map(FlowLine::toString)
                 .toList();
     }
 

@@ -3,7 +3,17 @@ package io.trellis.e2e;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditionsBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,7 +28,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.regex.Pattern;
 
@@ -38,8 +50,16 @@ import java.util.regex.Pattern;
  *       comes back from an outage;</li>
  *   <li>{@code node NAME POD_CIDR INTERNAL_IP}, {@code delete-node NAME}: another Node;</li>
  *   <li>{@code pod NAMESPACE NAME} (unless it exists), {@code delete-pod NAMESPACE NAME}: a Pod bound to
- *       this node.</li>
+ *       this node;</li>
+ *   <li>{@code service NAMESPACE NAME CLUSTER_IP PORT_NAME PORT TARGET_PORT}: a TCP ClusterIP Service
+ *       with one port (TARGET_PORT a number or a port name), created or replaced;
+ *       {@code delete-service NAMESPACE NAME};</li>
+ *   <li>{@code slice NAMESPACE NAME SERVICE PORT_NAME PORT [IP...]}: an IPv4 EndpointSlice of the Service
+ *       with one TCP port and a ready endpoint per IP, created or updated in place (one watch event);
+ *       {@code delete-slice NAMESPACE NAME}.</li>
  * </ul>
+ * These stand in for what the control plane does for Services (ClusterIP allocation, the
+ * EndpointSlice controller): the test says what they would have written.
  * Object commands work while stopped too (through a second listener). It exits when its stdin
  * closes, so it never outlives the harness that started it (even one killed with SIGKILL).
  *
@@ -138,6 +158,25 @@ public final class ApiStandIn {
                 requireWords(words, 3);
                 admin.pods().inNamespace(words[1]).withName(words[2]).delete();
             }
+            case "service" -> {
+                requireWords(words, 7);
+                putService(words[1], words[2], words[3], words[4], Integer.parseInt(words[5]), words[6]);
+            }
+            case "delete-service" -> {
+                requireWords(words, 3);
+                admin.services().inNamespace(words[1]).withName(words[2]).delete();
+            }
+            case "slice" -> {
+                if (words.length < 6) {
+                    throw new IllegalArgumentException("'slice' takes at least 5 arguments, got " + (words.length - 1));
+                }
+                putSlice(words[1], words[2], words[3], words[4], Integer.parseInt(words[5]),
+                        List.of(words).subList(6, words.length));
+            }
+            case "delete-slice" -> {
+                requireWords(words, 3);
+                admin.discovery().v1().endpointSlices().inNamespace(words[1]).withName(words[2]).delete();
+            }
             default -> throw new IllegalArgumentException("unknown command '" + String.join(" ", words) + "'");
         }
         return "ok";
@@ -155,6 +194,46 @@ public final class ApiStandIn {
                 .withNewSpec().withPodCIDRs(List.of(podCidr)).endSpec()
                 .withNewStatus().withAddresses(new NodeAddress(internalIp, "InternalIP")).endStatus().build();
         admin.nodes().resource(node).create();
+    }
+
+    private void putService(String namespace, String name, String clusterIp, String portName, int port,
+                            String targetPort) {
+        IntOrString target = targetPort.chars().allMatch(Character::isDigit)
+                ? new IntOrString(Integer.parseInt(targetPort)) : new IntOrString(targetPort);
+        Service service = new ServiceBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+                .withNewSpec().withType("ClusterIP").withClusterIP(clusterIp).withClusterIPs(clusterIp)
+                .withPorts(new ServicePortBuilder().withName(portName).withProtocol("TCP").withPort(port)
+                        .withTargetPort(target).build())
+                .endSpec().build();
+        var resource = admin.services().inNamespace(namespace).withName(name);
+        if (resource.get() != null) {
+            resource.delete();
+        }
+        admin.services().inNamespace(namespace).resource(service).create();
+    }
+
+    private void putSlice(String namespace, String name, String service, String portName, int port, List<String> ips) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (String ip : ips) {
+            endpoints.add(new EndpointBuilder().withAddresses(ip).withNodeName(nodeName)
+                    .withConditions(new EndpointConditionsBuilder().withReady(true).withServing(true)
+                            .withTerminating(false).build())
+                    .build());
+        }
+        List<EndpointPort> ports = List.of(new EndpointPortBuilder().withName(portName).withProtocol("TCP")
+                .withPort(port).build());
+        var slices = admin.discovery().v1().endpointSlices().inNamespace(namespace);
+        if (slices.withName(name).get() != null) {
+            slices.withName(name).edit(s -> {
+                s.setPorts(ports);
+                s.setEndpoints(endpoints);
+                return s;
+            });
+            return;
+        }
+        slices.resource(new EndpointSliceBuilder().withNewMetadata().withNamespace(namespace).withName(name)
+                .withLabels(Map.of("kubernetes.io/service-name", service)).endMetadata()
+                .withAddressType("IPv4").withPorts(ports).withEndpoints(endpoints).build()).create();
     }
 
     private MockWebServer listen(int onPort) {

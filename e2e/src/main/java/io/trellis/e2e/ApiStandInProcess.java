@@ -147,6 +147,32 @@ public final class ApiStandInProcess implements AutoCloseable {
         command("delete-pod " + namespace + " " + name);
     }
 
+    /**
+     * Creates (or replaces) a TCP ClusterIP Service with one port; {@code targetPort} is a number or
+     * a port name, as in a Service spec.
+     */
+    public void putService(String namespace, String name, String clusterIp, String portName, int port,
+                           String targetPort) {
+        command("service " + namespace + " " + name + " " + clusterIp + " " + portName + " " + port + " " + targetPort);
+    }
+
+    public void deleteService(String namespace, String name) {
+        command("delete-service " + namespace + " " + name);
+    }
+
+    /**
+     * Creates or updates in place an IPv4 EndpointSlice of {@code service} with one TCP port
+     * ({@code portName}, {@code port}: the resolved targetPort) and a ready endpoint per IP.
+     */
+    public void putSlice(String namespace, String name, String service, String portName, int port, List<String> ips) {
+        command("slice " + namespace + " " + name + " " + service + " " + portName + " " + port
+                + (ips.isEmpty() ? "" : " " + String.join(" ", ips)));
+    }
+
+    public void deleteSlice(String namespace, String name) {
+        command("delete-slice " + namespace + " " + name);
+    }
+
     private synchronized void command(String line) {
         try {
             process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));

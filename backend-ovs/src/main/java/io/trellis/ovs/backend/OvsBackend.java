@@ -9,6 +9,7 @@ import io.trellis.spi.UninstallContext;
 import io.trellis.spi.model.IpPrefix;
 import io.trellis.spi.node.NodeRouteDriverFactory;
 import io.trellis.spi.pod.PodInterfaceDriverFactory;
+import io.trellis.spi.service.ServiceProxyFactory;
 import java.net.Inet4Address;
 import java.util.List;
 import java.util.Optional;
@@ -16,11 +17,12 @@ import java.util.Set;
 
 /**
  * The Open vSwitch backend, {@code ovs} in the agent configuration. It provides pod interfaces
- * (a veth per pod on the integration bridge, forwarded by the agent's OpenFlow pipeline) and node
- * routes (the Geneve overlay, {@link OvsNodeRouteDriver}).
+ * (a veth per pod on the integration bridge, forwarded by the agent's OpenFlow pipeline), node
+ * routes (the Geneve overlay, {@link OvsNodeRouteDriver}) and the Service proxy
+ * ({@link io.trellis.ovs.service.OvsServiceProxy}).
  *
- * <p>Both concerns share one {@link OvsPodInterfaceDriver} (its OVS connections, bridge and
- * pipeline installer): the first factory called for a context starts it, the other reuses it. The
+ * <p>The concerns share one {@link OvsPodInterfaceDriver} (its OVS connections, bridge and
+ * pipeline installer): the first factory called for a context starts it, the others reuse it. The
  * agent loads one instance of this class per run.
  */
 public final class OvsBackend implements TrellisBackend {
@@ -50,6 +52,15 @@ public final class OvsBackend implements TrellisBackend {
     @Override
     public Optional<NodeRouteDriverFactory> nodeRoutes() {
         return Optional.of(context -> podDriver(context).nodeRouteDriver(context.network().tunnelType()));
+    }
+
+    /**
+     * Service load balancing in the pod driver's pipeline ({@link io.trellis.ovs.service.OvsServiceProxy}):
+     * needs this backend as {@code podInterface} too, since the Services' flows live in its pipeline.
+     */
+    @Override
+    public Optional<ServiceProxyFactory> serviceProxy() {
+        return Optional.of(context -> podDriver(context).serviceProxy());
     }
 
     /** Removes bridges, gateway routes, iptables chains and the uplink bridge ({@link OvsNodeCleanup}). */

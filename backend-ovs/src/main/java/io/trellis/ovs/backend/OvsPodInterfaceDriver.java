@@ -25,9 +25,12 @@ import io.trellis.ovs.ovsdb.PortSpec;
 import io.trellis.ovs.pipeline.FlowLine;
 import io.trellis.ovs.pipeline.Ipv4Subnet;
 import io.trellis.ovs.pipeline.LocalPod;
+import io.trellis.ovs.pipeline.CookieScheme;
 import io.trellis.ovs.pipeline.NodeNetwork;
+import io.trellis.ovs.pipeline.Pipeline;
 import io.trellis.ovs.pipeline.PipelineFlows;
 import io.trellis.ovs.pipeline.PipelineInstaller;
+import io.trellis.ovs.service.OvsServiceProxy;
 import io.trellis.ovs.transport.Endpoint;
 import io.trellis.ovs.transport.NettyTransport;
 import io.trellis.spi.model.IpAddress;
@@ -82,6 +85,8 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
     private final OvsSettings settings;
     /** The overlay driver sharing this driver's connections, once asked for; re-applied after resyncs. */
     private volatile OvsNodeRouteDriver overlay;
+    /** The Service proxy sharing this driver's connection and installer, once asked for. */
+    private OvsServiceProxy services;
     private final NodeNetlink netlink;
     private final NettyTransport transport;
     private final OvsdbClient ovsdb;
@@ -153,7 +158,7 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
             NodeNetwork node = nodeSetup.bringUp(podCidr);
 
             openflow = connectOpenFlow(transport, settings, timeout);
-            PipelineInstaller installer = new PipelineInstaller(openflow, PipelineFlows.defaults());
+            PipelineInstaller installer = new PipelineInstaller(openflow, pipelineFlows());
             OvsPodInterfaceDriver driver = new OvsPodInterfaceDriver(settings, netlink, transport, ovsdb, openflow,
                     installer, nodeSetup, podCidr, node, timeout);
             driver.recover();
@@ -166,6 +171,17 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
             closeQuietly(netlink);
             throw e;
         }
+    }
+
+    /**
+     * The pipeline this driver installs: always with the SERVICE_LB stage, whether or not the
+     * agent also uses this backend's Service proxy (the driver starts before it could know, and
+     * changing the pipeline later would renumber the tables under running pods). Without a proxy
+     * the stage holds only its miss flow and conntrack's lookup applies no NAT, so pod traffic is
+     * forwarded as by the plain pipeline, one table lookup more.
+     */
+    public static PipelineFlows pipelineFlows() {
+        return new PipelineFlows(Pipeline.withServices(), CookieScheme.DEFAULT, PipelineFlows.DEFAULT_CT_ZONE);
     }
 
     /** The node's gateway and pod CIDR as the pipeline sees them. */
@@ -197,6 +213,18 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
                     this::node, timeout);
         }
         return overlay;
+    }
+
+    /**
+     * The Service proxy on this driver's OpenFlow connection and installer, created on first call:
+     * the full installs at recovery and resync (ovs-vswitchd restart) write its Services' groups
+     * and flows in the same bundle as the pipeline.
+     */
+    public synchronized OvsServiceProxy serviceProxy() {
+        if (services == null) {
+            services = OvsServiceProxy.sharing(installer, timeout);
+        }
+        return services;
     }
 
     /** Whether {@link #close()} was called. */

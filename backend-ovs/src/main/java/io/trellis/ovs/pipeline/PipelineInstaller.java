@@ -137,13 +137,18 @@ public final class PipelineInstaller {
      * flowing on the flows the previous agent left.
      */
     public synchronized CompletableFuture<Void> installKeepingOverlay(NodeNetwork node, Collection<LocalPod> pods) {
-        List<FlowMod> bundle = installKeepingOverlayBundle(node, pods);
-        LOG.debug("installing pipeline{}: {} flow mods for {} pods", tunnelOfport.isPresent() ? "" : ", overlay flows kept",
-                bundle.size(), pods.size());
+        List<OfMessage> bundle = new ArrayList<>(installKeepingOverlayBundle(node, pods));
+        int flowMods = bundle.size();
+        // The FullInstallParts' state (Services) is rewritten as by install: their flows were deleted above.
+        for (FullInstallPart part : parts) {
+            bundle.addAll(part.fullInstallMessages());
+        }
+        LOG.debug("installing pipeline{}: {} flow mods for {} pods, {} messages of other features",
+                tunnelOfport.isPresent() ? "" : ", overlay flows kept", flowMods, pods.size(), bundle.size() - flowMods);
         return client.bundle(bundle);
     }
 
-    /** The bundle of {@link #installKeepingOverlay}. */
+    /** The bundle of {@link #installKeepingOverlay} without the {@link FullInstallPart}s. */
     public synchronized List<FlowMod> installKeepingOverlayBundle(NodeNetwork node, Collection<LocalPod> pods) {
         if (tunnelOfport.isPresent()) {
             return installBundle(node, pods);

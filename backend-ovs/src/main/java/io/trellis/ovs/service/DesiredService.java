@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * What one Service asks of OVS: each frontend (IPv4 cluster IP × TCP/UDP port) with the backends
@@ -42,7 +43,7 @@ public record DesiredService(ServiceRef ref, Map<ServiceFrontend, List<ServiceBa
     /**
      * Translates an SPI Service. Its IPv4 cluster IPs only (the pipeline is IPv4-only); TCP and
      * UDP ports only ({@link #unsupportedPorts}); per port, the ready endpoints with an IPv4 address
-     * that serve it (an endpoint port of the same name and protocol: the targetPort the slice
+     * that serve it (none ready: the serving-and-terminating ones, as kube-proxy does) (an endpoint port of the same name and protocol: the targetPort the slice
      * resolved, numeric or named), DNATed to that endpoint port.
      */
     public static DesiredService of(Service service) {
@@ -56,19 +57,29 @@ public record DesiredService(ServiceRef ref, Map<ServiceFrontend, List<ServiceBa
                 if (!supported(port.protocol())) {
                     continue;
                 }
-                List<ServiceBackend> backends = new ArrayList<>();
-                for (ServiceEndpoint endpoint : service.endpoints()) {
-                    if (!endpoint.ready() || !(endpoint.address() instanceof Inet4Address ip)) {
-                        continue;
-                    }
-                    Optional<EndpointPort> target = endpoint.portFor(port);
-                    target.ifPresent(p -> backends.add(new ServiceBackend(ip, p.port())));
+                List<ServiceBackend> backends = backends(service, port, ServiceEndpoint::ready);
+                if (backends.isEmpty()) {
+                    // kube-proxy's fallback: pods shutting down gracefully rather than nothing.
+                    backends = backends(service, port, ServiceEndpoint::servingTerminating);
                 }
                 frontends.put(new ServiceFrontend(clusterIp, port.protocol().ipProtocolNumber(), port.port()),
                         backends);
             }
         }
         return new DesiredService(service.ref(), frontends);
+    }
+
+    /** The endpoints passing {@code usable} with an IPv4 address that serve {@code port}, DNATed to their port. */
+    private static List<ServiceBackend> backends(Service service, ServicePort port, Predicate<ServiceEndpoint> usable) {
+        List<ServiceBackend> backends = new ArrayList<>();
+        for (ServiceEndpoint endpoint : service.endpoints()) {
+            if (!usable.test(endpoint) || !(endpoint.address() instanceof Inet4Address ip)) {
+                continue;
+            }
+            Optional<EndpointPort> target = endpoint.portFor(port);
+            target.ifPresent(p -> backends.add(new ServiceBackend(ip, p.port())));
+        }
+        return backends;
     }
 
     /** The Service's ports this proxy cannot load-balance (SCTP), for a warning. */

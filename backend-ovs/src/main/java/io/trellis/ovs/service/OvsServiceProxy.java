@@ -6,6 +6,7 @@ import io.trellis.ovs.openflow.OfVersion;
 import io.trellis.ovs.openflow.client.OpenFlowClient;
 import io.trellis.ovs.openflow.message.GroupDesc;
 import io.trellis.ovs.openflow.message.OfMessage;
+import io.trellis.ovs.pipeline.PipelineInstaller;
 import io.trellis.ovs.pipeline.ServiceFlows;
 import io.trellis.ovs.pipeline.ServiceFrontend;
 import io.trellis.ovs.pipeline.ServiceLoadBalancer;
@@ -47,8 +48,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The switch's pipeline must be {@link io.trellis.ovs.pipeline.Pipeline#withServices()} with
  * the same cookies and conntrack zone as {@code flows}. A full pipeline install
- * (PipelineInstaller.install) deletes the Service flows (they carry the agent's cookie): call
- * {@link #forgetInstalled()} then {@link #replaceAll} after it.
+ * ({@link PipelineInstaller#install}) deletes the Service flows (they carry the agent's cookie),
+ * and a restarted ovs-vswitchd has no groups. A proxy made by {@link #sharing} is a
+ * {@link PipelineInstaller.FullInstallPart} of the installer: every full install writes the
+ * Services' groups and flows in the same bundle, so new connections to Services never fail
+ * across a reinstall. Its own bundles go through {@link PipelineInstaller#sendRecorded}, so a full
+ * install sees what the proxy has sent or is about to send, never an older state. A proxy made
+ * with the public constructor is on its own: after a full install call {@link #forgetInstalled()}
+ * then {@link #replaceAll}.
  */
 public final class OvsServiceProxy implements ServiceProxy {
 
@@ -59,7 +66,15 @@ public final class OvsServiceProxy implements ServiceProxy {
     private final OpenFlowClient client;
     private final ServiceFlows flows;
     private final Duration timeout;
+    /** The installer this proxy contributes to full installs, if any. */
+    private final PipelineInstaller installer;
     private final Map<ServiceRef, Installed> installed = new HashMap<>();
+    /**
+     * What full installs write: equal to {@code installed} except while a bundle is on its way
+     * (then already the state after it). Guarded by the installer's lock: changed only in
+     * {@link PipelineInstaller#sendRecorded} / {@link PipelineInstaller#record}.
+     */
+    private final Map<ServiceRef, Installed> published = new LinkedHashMap<>();
     private final IdPool serviceIds = new IdPool("service id", Integer.MAX_VALUE);
     private final IdPool groupIds = new IdPool("group id", MAX_GROUP_ID);
     private boolean synced;
@@ -74,9 +89,37 @@ public final class OvsServiceProxy implements ServiceProxy {
      * @param timeout how long to wait for each bundle's commit
      */
     public OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout) {
+        this(client, flows, timeout, null);
+    }
+
+    private OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout, PipelineInstaller installer) {
         this.client = requireNonNull(client, "client");
         this.flows = requireNonNull(flows, "flows");
         this.timeout = requireNonNull(timeout, "timeout");
+        this.installer = installer;
+    }
+
+    /**
+     * A proxy on the installer's connection and pipeline (which must be
+     * {@link io.trellis.ovs.pipeline.Pipeline#withServices()}), registered as one of its
+     * {@link PipelineInstaller.FullInstallPart}s: the installer's full installs keep the Services.
+     */
+    public static OvsServiceProxy sharing(PipelineInstaller installer, Duration timeout) {
+        requireNonNull(installer, "installer");
+        OvsServiceProxy proxy = new OvsServiceProxy(installer.client(), ServiceFlows.of(installer.flows()), timeout,
+                installer);
+        installer.addFullInstallPart(proxy::fullInstallMessages);
+        return proxy;
+    }
+
+    /**
+     * Every Service's groups and flows as the proxy last sent them (or is sending them), for a full
+     * install: called by the installer with its lock held.
+     */
+    List<OfMessage> fullInstallMessages() {
+        List<OfMessage> messages = new ArrayList<>();
+        published.values().forEach(service -> addGroupsAndFlows(service, messages));
+        return messages;
     }
 
     @Override
@@ -139,7 +182,7 @@ public final class OvsServiceProxy implements ServiceProxy {
             // The flows using a dropped group are deleted above, before the group in the same bundle.
             dropped.forEach(group -> bundle.add(flows.deleteGroup(group)));
             addGroupsAndFlows(next, bundle);
-            send(bundle, "service " + service.ref());
+            send(bundle, "service " + service.ref(), () -> published.put(service.ref(), next));
             dropped.forEach(groupIds::release);
             installed.put(service.ref(), next);
             LOG.debug("service {}: {} frontends installed", service.ref(), next.groups().size());
@@ -151,6 +194,7 @@ public final class OvsServiceProxy implements ServiceProxy {
                 serviceIds.release(serviceId);
             }
             synced = false;
+            unpublishFailure();
             throw failure("service " + service.ref(), e);
         }
     }
@@ -166,9 +210,10 @@ public final class OvsServiceProxy implements ServiceProxy {
         bundle.add(flows.deleteServiceFlows(previous.serviceId()));
         previous.groups().values().forEach(g -> bundle.add(flows.deleteGroup(g)));
         try {
-            send(bundle, "removing service " + ref);
+            send(bundle, "removing service " + ref, () -> published.remove(ref));
         } catch (RuntimeException e) {
             synced = false;
+            unpublishFailure();
             throw failure("removing service " + ref, e);
         }
         installed.remove(ref);
@@ -213,10 +258,14 @@ public final class OvsServiceProxy implements ServiceProxy {
             next.put(service.ref(), i);
         }
         try {
-            send(bundle, "replacing all services");
+            send(bundle, "replacing all services", () -> {
+                published.clear();
+                published.putAll(next);
+            });
         } catch (RuntimeException e) {
             serviceIds.clear();
             groupIds.clear();
+            unpublishFailure();
             throw failure("replacing all " + byRef.size() + " services", e);
         }
         installed.putAll(next);
@@ -238,6 +287,7 @@ public final class OvsServiceProxy implements ServiceProxy {
         return new Installed(serviceId, desired, groups);
     }
 
+    /** Pure: reads only {@code flows}, so full installs may call it without the proxy's lock. */
     private void addGroupsAndFlows(Installed service, List<OfMessage> bundle) {
         List<ServiceLoadBalancer> lbs = new ArrayList<>();
         service.desired().frontends().forEach((fe, backends) ->
@@ -248,13 +298,32 @@ public final class OvsServiceProxy implements ServiceProxy {
         bundle.addAll(flows.serviceFlows(service.serviceId(), lbs));
     }
 
-    private void send(List<OfMessage> bundle, String what) {
+    /** Sends one bundle; {@code publish} records its state for full installs (see {@link #published}). */
+    private void send(List<OfMessage> bundle, String what, Runnable publish) {
         if (client.isConnected() && client.version() != OfVersion.OF15) {
             // Encoded for 1.3, a group-mod loses its selection method property (ServiceFlows.group).
             throw new ServiceProxyException(what + ": the OpenFlow connection speaks " + client.version()
                     + "; Service groups need OpenFlow 1.5");
         }
-        await(client.bundle(bundle), what);
+        if (installer == null) {
+            await(client.bundle(bundle), what);
+        } else {
+            await(installer.sendRecorded(publish, bundle), what);
+        }
+    }
+
+    /**
+     * After a failed bundle full installs write what the proxy knows is installed (it may be on the
+     * switch or not: the agent's replaceAll sorts that out), so they never use ids the proxy has
+     * released.
+     */
+    private void unpublishFailure() {
+        if (installer != null) {
+            installer.record(() -> {
+                published.clear();
+                published.putAll(installed);
+            });
+        }
     }
 
     private <T> T await(CompletableFuture<T> future, String what) {

@@ -23,7 +23,7 @@ class OvsBackendTest {
         assertThat(ovs.podInterface()).isPresent();
         assertThat(ovs.nodeRoutes()).isPresent();
         assertThat(ovs.ipam()).isEmpty();
-        assertThat(ovs.serviceProxy()).isEmpty();
+        assertThat(ovs.serviceProxy()).isPresent();
         assertThat(ovs.policy()).isEmpty();
         assertThat(ovs.settingKeys()).containsExactlyInAnyOrder("datapathType", "integrationBridge", "uplinkBridge",
                 "ovsdbSocket", "runDir", "netdev");

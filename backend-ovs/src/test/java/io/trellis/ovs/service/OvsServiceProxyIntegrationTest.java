@@ -271,6 +271,55 @@ class OvsServiceProxyIntegrationTest {
         }
     }
 
+    @Test
+    void fullPipelineReinstallsKeepServicesWorkingWhenTheProxySharesTheInstaller() throws IOException {
+        PipelineInstaller shared = new PipelineInstaller(client, flows);
+        OvsServiceProxy sharing = OvsServiceProxy.sharing(shared, Duration.ofSeconds(10));
+        sharing.replaceAll(List.of(web("ep-a", "ep-b", "ep-c")));
+        List<String> flowsBefore = serviceFlowLines();
+        List<String> groupsBefore = groupLines();
+        assertThat(groupsBefore).hasSize(3);
+        Process held = sandbox.spawn(clientPod.netns(), List.of("python3", script, "hold", CLUSTER_IP, "80"));
+        try (BufferedReader out = reader(held);
+                Writer in = new OutputStreamWriter(held.getOutputStream(), StandardCharsets.UTF_8)) {
+            assertThat(out.readLine()).isEqualTo("connected");
+            String first = ask(in, out);
+
+            // New connections one after the other while the whole pipeline is reinstalled again and again.
+            Process load = sandbox.spawn(clientPod.netns(), List.of("python3", script, "connect", CLUSTER_IP, "80",
+                    "300"));
+            int installs = 0;
+            while (load.isAlive()) {
+                // Both full installs the pod driver uses: at start / resync without overlay, and the plain one.
+                await(installs % 2 == 0 ? shared.install(node, pods) : shared.installKeepingOverlay(node, pods));
+                installs++;
+            }
+            List<String> answers = reader(load).lines().toList();
+            assertThat(installs).as("full installs during the connections").isGreaterThanOrEqualTo(5);
+            assertThat(answers).hasSize(300);
+            assertThat(count(answers).keySet()).as("answers across %d reinstalls", installs)
+                    .containsExactlyInAnyOrder("ep-a 8080", "ep-b 8080", "ep-c 8080");
+            assertThat(ask(in, out)).as("held connection after the reinstalls").isEqualTo(first);
+            assertThat(serviceFlowLines()).isEqualTo(flowsBefore);
+            assertThat(groupLines()).isEqualTo(groupsBefore);
+            assertThat(await(shared.diff(node, pods)).isEmpty()).as("owned flows = pipeline + services").isTrue();
+
+            // Changes after a reinstall are diffs on what the install wrote.
+            sharing.upsert(web("ep-b", "ep-d"));
+            await(shared.install(node, pods));
+            assertThat(count(tcp(80, 30)).keySet()).containsExactlyInAnyOrder("ep-b 8080", "ep-d 8080");
+            assertThat(groupLines()).hasSize(3);
+
+            // What sharing the bundle avoids: an install that does not know the Services drops their flows.
+            await(installer.install(node, pods));
+            assertThat(serviceFlowLines()).isEmpty();
+            assertThat(tcp(80, 1)).singleElement().asString().startsWith("failed");
+        } finally {
+            stop(held);
+            sharing.replaceAll(List.of());
+        }
+    }
+
     // ------------------------------------------------------------------ model
 
     private Service web(String... names) {

@@ -4,7 +4,8 @@ import java.util.Collection;
 
 /**
  * Load-balances connections to a Service's cluster IP and ports (and node ports) over its ready
- * endpoints, with connection tracking so that one connection stays on one endpoint and replies are
+ * endpoints (or its serving-and-terminating ones while none is ready, see {@link ServiceEndpoint}),
+ * with connection tracking so that one connection stays on one endpoint and replies are
  * translated back. Fed by the agent from Services and EndpointSlices.
  *
  * <p>Threading: the agent calls the proxy from one thread at a time, in event order.
