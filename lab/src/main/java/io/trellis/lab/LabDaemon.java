@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.trellis.lab.kubelet.CniInvoker;
 import io.trellis.lab.kubelet.LabControllers;
 import io.trellis.lab.kubelet.LabKubelet;
+import io.trellis.lab.services.LabServiceControllers;
 import io.trellis.lab.workload.WorkloadServer;
 import io.trellis.netlink.netns.NamespaceSwitcher;
 import io.trellis.netlink.sys.Syscalls;
@@ -19,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lab's long-running process: a kubelet per node, the scheduler and namespace cascade, and the built-in
+ * The lab's long-running process: a kubelet per node, the scheduler and namespace cascade, the Service
+ * controllers (cluster IPs, node ports, EndpointSlices), and the built-in
  * workload of every pod (one process serves all pods). Started by {@code trellis lab up}, stopped by
  * {@code down} with SIGTERM; it writes {@code kubelet.ready} once it watches the API.
  *
@@ -55,6 +57,9 @@ public final class LabDaemon {
                 state.nodes().stream().map(LabState.NodeState::name).toList());
         controllers.start();
         running.add(controllers);
+        LabServiceControllers serviceControllers = new LabServiceControllers(client);
+        serviceControllers.start();
+        running.add(serviceControllers);
         // The API server listens on the host's loopback; each node's agent finds it at the same address in its
         // own namespace (the lab's kubeconfig works unchanged there).
         java.net.URI server = java.net.URI.create(config.getMasterUrl());

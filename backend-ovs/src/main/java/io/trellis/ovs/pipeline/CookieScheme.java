@@ -18,7 +18,8 @@ import static java.util.Objects.requireNonNull;
  *       by another controller keep their cookies);</li>
  *   <li>kind: {@link #KIND_NODE} for flows that exist once per node, {@link #KIND_POD} for a pod's,
  *       {@link #KIND_TUNNEL} for the node's tunnel-port flows, {@link #KIND_REMOTE_NODE} for the
- *       flows towards one remote node, {@link #KIND_SERVICE} for one Service's;</li>
+ *       flows towards one remote node, {@link #KIND_SERVICE} for one Service's, {@link #KIND_SERVICE_AFFINITY} for
+ *       the session-affinity flows learned for one Service;</li>
  *   <li>stage: the {@link PipelineStage#code()} of the stage that wrote the flow (for reading dumps);</li>
  *   <li>object: 0 for node and tunnel flows, the pod's OpenFlow port for pod flows, the remote
  *       node's IPv4 address for remote-node flows, the Service's id (assigned by the proxy) for
@@ -43,6 +44,12 @@ public record CookieScheme(int owner) {
     public static final int KIND_REMOTE_NODE = 0x04;
     /** The flows of one Service (its frontends in SERVICE_LB), whose proxy-assigned id is the object. */
     public static final int KIND_SERVICE = 0x05;
+    /**
+     * The flows {@code learn} writes for one Service's session affinity (one per frontend and
+     * client IP), whose proxy-assigned id is the object. A kind of their own, so rewriting a
+     * Service's flows (an endpoint change) keeps its clients' affinity.
+     */
+    public static final int KIND_SERVICE_AFFINITY = 0x06;
 
     private static final int OWNER_SHIFT = 48;
     private static final int KIND_SHIFT = 40;
@@ -83,6 +90,21 @@ public record CookieScheme(int owner) {
     /** Cookie value selecting every flow of the Service {@code serviceId}, with {@link #podMask()}. */
     public long serviceValue(int serviceId) {
         return compose(KIND_SERVICE, 0, checkServiceId(serviceId));
+    }
+
+    /** The cookie of the affinity flows learned for the Service {@code serviceId}. */
+    public long serviceAffinity(int serviceId) {
+        return compose(KIND_SERVICE_AFFINITY, PipelineStage.SERVICE_AFFINITY.code(), checkServiceId(serviceId));
+    }
+
+    /** Cookie value selecting the learned affinity flows of the Service {@code serviceId}, with {@link #podMask()}. */
+    public long serviceAffinityValue(int serviceId) {
+        return compose(KIND_SERVICE_AFFINITY, 0, checkServiceId(serviceId));
+    }
+
+    /** Cookie value selecting every learned affinity flow, with {@link #kindMask()}. */
+    public long serviceAffinitiesValue() {
+        return compose(KIND_SERVICE_AFFINITY, 0, 0);
     }
 
     /** Cookie value selecting every Service flow, with {@link #kindMask()}. */

@@ -27,11 +27,15 @@ public final class Pipeline {
             PipelineStage.CONNTRACK_STATE, PipelineStage.L3_FORWARDING, PipelineStage.CONNTRACK_COMMIT,
             PipelineStage.L2_OUTPUT);
 
-    /** Pod networking plus Service load balancing ({@link PipelineStage#SERVICE_LB}). */
+    /**
+     * Pod networking plus Service load balancing ({@link PipelineStage#SERVICE_LB}, and the
+     * resubmit-only tables of session affinity after L2_OUTPUT).
+     */
     public static final List<PipelineStage> WITH_SERVICES = List.of(PipelineStage.CLASSIFIER,
             PipelineStage.SPOOF_GUARD, PipelineStage.ARP_FORWARDING, PipelineStage.CONNTRACK,
             PipelineStage.CONNTRACK_STATE, PipelineStage.SERVICE_LB, PipelineStage.L3_FORWARDING,
-            PipelineStage.CONNTRACK_COMMIT, PipelineStage.L2_OUTPUT);
+            PipelineStage.CONNTRACK_COMMIT, PipelineStage.L2_OUTPUT, PipelineStage.SERVICE_AFFINITY,
+            PipelineStage.SERVICE_ENDPOINT);
 
     private final List<PipelineStage> stages;
     private final Map<PipelineStage, Integer> tables;

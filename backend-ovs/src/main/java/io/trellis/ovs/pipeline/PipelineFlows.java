@@ -7,6 +7,8 @@ import static io.trellis.ovs.pipeline.PipelineStage.CONNTRACK_COMMIT;
 import static io.trellis.ovs.pipeline.PipelineStage.CONNTRACK_STATE;
 import static io.trellis.ovs.pipeline.PipelineStage.L2_OUTPUT;
 import static io.trellis.ovs.pipeline.PipelineStage.L3_FORWARDING;
+import static io.trellis.ovs.pipeline.PipelineStage.SERVICE_AFFINITY;
+import static io.trellis.ovs.pipeline.PipelineStage.SERVICE_ENDPOINT;
 import static io.trellis.ovs.pipeline.PipelineStage.SERVICE_LB;
 import static io.trellis.ovs.pipeline.PipelineStage.SPOOF_GUARD;
 import static java.util.Objects.requireNonNull;
@@ -57,6 +59,12 @@ import java.util.Map;
  *       drop them (policy stages go before it).</li>
  *   <li>{@code L2_OUTPUT}: output to the port owning eth_dst.</li>
  * </ol>
+ * With Services, hairpin (a pod reaching itself through a Service): per pod, L3_FORWARDING SNATs
+ * a packet whose source and (DNATed) destination are the pod to {@link #HAIRPIN_SOURCE} in the
+ * {@link #hairpinCtZone()} and L2_OUTPUT sends the pod's own frames back out of its port
+ * ({@code IN_PORT}); CONNTRACK undoes the SNAT of the pod's answers before the pod zone's lookup;
+ * CONNTRACK_COMMIT leaves hairpin packets alone. The resubmit-only tables of session affinity
+ * (SERVICE_AFFINITY, SERVICE_ENDPOINT) get their miss flows here.
  * Every table ends with a priority-0 flow, so no packet depends on the switch's table-miss setting.
  */
 public final class PipelineFlows {
@@ -64,6 +72,8 @@ public final class PipelineFlows {
     /** Conntrack zone of pod traffic unless configured otherwise. */
     public static final int DEFAULT_CT_ZONE = 65520;
 
+    /** Above the per-pod flows: hairpin handling that must win over plain delivery. */
+    static final int PRIORITY_HAIRPIN = 210;
     static final int PRIORITY_HIGH = 200;
     static final int PRIORITY_NORMAL = 190;
     static final int PRIORITY_LOW = 180;
@@ -71,6 +81,14 @@ public final class PipelineFlows {
 
     private static final int ETH_TYPE_IPV4 = 0x0800;
     private static final int ETH_TYPE_ARP = 0x0806;
+
+    /**
+     * The source address of hairpin connections (a pod reaching itself through a Service): a
+     * link-local address no host or pod uses, so only the SNAT of such connections makes packets
+     * carry it and a pod's answers to it are known to be hairpin replies. The pod routes it through
+     * its default route (the gateway MAC), so it needs no ARP.
+     */
+    public static final Inet4Address HAIRPIN_SOURCE = Ipv4Subnet.parseAddress("169.254.0.252");
 
     private final Pipeline pipeline;
     private final CookieScheme cookies;
@@ -113,6 +131,15 @@ public final class PipelineFlows {
         return ctZone;
     }
 
+    /**
+     * The conntrack zone of the hairpin SNAT ({@link #HAIRPIN_SOURCE}): {@code ctZone ^ 1} (65521
+     * for the default zone), always another zone than the pod traffic's. A second zone because a
+     * connection already committed with its Service DNAT cannot get a SNAT added in the same zone.
+     */
+    public int hairpinCtZone() {
+        return ctZone ^ 1;
+    }
+
     // ------------------------------------------------------------------ whole sets
 
     /**
@@ -142,7 +169,7 @@ public final class PipelineFlows {
     public List<FlowMod> deleteOwnedExceptOverlay() {
         return java.util.stream.IntStream.rangeClosed(1, 0xff)
                 .filter(kind -> kind != CookieScheme.KIND_TUNNEL && kind != CookieScheme.KIND_REMOTE_NODE)
-                .filter(kind -> kind <= CookieScheme.KIND_SERVICE)
+                .filter(kind -> kind <= CookieScheme.KIND_SERVICE_AFFINITY)
                 .mapToObj(kind -> deleteByCookie(cookies.kindValue(kind), cookies.kindMask())).toList();
     }
 
@@ -179,6 +206,14 @@ public final class PipelineFlows {
         f.add(node(ARP_FORWARDING, PRIORITY_HIGH, arpTo(node.gatewayIp()), List.of(output(gw)), null));
         f.add(node(ARP_FORWARDING, PRIORITY_MISS, Match.ANY, Action.drop(), null));
 
+        if (pipeline.has(SERVICE_LB)) {
+            // A pod's answer to a hairpin connection (to HAIRPIN_SOURCE) first gets its SNAT undone
+            // in the hairpin zone, then comes back here (now tracked, so this flow no longer matches)
+            // for the Service's DNAT to be undone in the pod zone.
+            f.add(node(CONNTRACK, PRIORITY_HAIRPIN, ipv4().ctState("-trk").ipv4Dst(HAIRPIN_SOURCE, 32).build(),
+                    List.of(Action.Ct.lookup(hairpinCtZone(), pipeline.table(CONNTRACK))
+                            .withNat(Action.Nat.existing())), null));
+        }
         Action.Ct lookup = Action.Ct.lookup(ctZone, pipeline.table(CONNTRACK_STATE));
         // With Services, the lookup also applies each connection's NAT: later packets of a
         // connection DNATed by SERVICE_LB go to its endpoint, replies get the cluster IP back.
@@ -203,6 +238,12 @@ public final class PipelineFlows {
                 List.of(Action.SetField.ethDst(gwMac)), pipeline.next(L3_FORWARDING)));
         f.add(node(L3_FORWARDING, PRIORITY_MISS, Match.ANY, Action.drop(), null));
 
+        if (pipeline.has(SERVICE_LB)) {
+            // After the hairpin SNAT the packet's conntrack state is the hairpin zone's, where it is
+            // committed already; committing its SNATed tuple in the pod zone would only leave a stray entry.
+            f.add(node(CONNTRACK_COMMIT, PRIORITY_HAIRPIN, ipv4().ctZone(hairpinCtZone()).build(), Action.drop(),
+                    pipeline.next(CONNTRACK_COMMIT)));
+        }
         f.add(node(CONNTRACK_COMMIT, PRIORITY_HIGH, ipv4().ctState("+new+trk").build(),
                 List.of(Action.Ct.commit(ctZone)), pipeline.next(CONNTRACK_COMMIT)));
         f.add(node(CONNTRACK_COMMIT, PRIORITY_MISS, Match.ANY, Action.drop(), pipeline.next(CONNTRACK_COMMIT)));
@@ -210,6 +251,14 @@ public final class PipelineFlows {
         f.add(node(L2_OUTPUT, PRIORITY_HIGH, Match.builder().ethDst(node.gatewayMac()).build(),
                 List.of(output(gw)), null));
         f.add(node(L2_OUTPUT, PRIORITY_MISS, Match.ANY, Action.drop(), null));
+
+        // Resubmit-only lookups of session affinity (ServiceFlows): a miss does nothing, and the
+        // resubmitting flow goes on with its next action.
+        for (PipelineStage lookupOnly : List.of(SERVICE_AFFINITY, SERVICE_ENDPOINT)) {
+            if (pipeline.has(lookupOnly)) {
+                f.add(node(lookupOnly, PRIORITY_MISS, Match.ANY, Action.drop(), null));
+            }
+        }
         return f;
     }
 
@@ -233,11 +282,26 @@ public final class PipelineFlows {
 
         f.add(pod(pod, ARP_FORWARDING, PRIORITY_HIGH, arpTo(pod.ip()), List.of(output(port)), null));
 
+        if (pipeline.has(SERVICE_LB)) {
+            // Hairpin: the pod reached itself through a Service (source = destination after the DNAT,
+            // which happened in the pod zone). Its kernel would drop a packet from its own address,
+            // so the source becomes HAIRPIN_SOURCE (hairpin zone), and the packet starts this stage again.
+            f.add(pod(pod, L3_FORWARDING, PRIORITY_HAIRPIN, ipv4().ctZone(ctZone).ipv4Src(pod.ip(), 32)
+                    .ipv4Dst(pod.ip(), 32).build(),
+                    List.of(new Action.Ct(true, false, null, hairpinCtZone(), pipeline.table(L3_FORWARDING), 0,
+                            Action.Nat.src(HAIRPIN_SOURCE, 0), List.of())), null));
+        }
         f.add(pod(pod, L3_FORWARDING, PRIORITY_HIGH, ipv4().ipv4Dst(pod.ip(), 32).build(),
                 List.of(Action.SetField.ethSrc(node.gatewayMac().toString()),
                         Action.SetField.ethDst(pod.mac().toString())),
                 pipeline.next(L3_FORWARDING)));
 
+        if (pipeline.has(SERVICE_LB)) {
+            // Both directions of a hairpin connection leave through the port they came in on,
+            // which a plain output skips (OpenFlow 1.5.1 section 7.2.6.1: use OFPP_IN_PORT).
+            f.add(pod(pod, L2_OUTPUT, PRIORITY_HAIRPIN, Match.builder().inPort(port).ethDst(pod.mac()).build(),
+                    List.of(output(Action.Output.IN_PORT)), null));
+        }
         f.add(pod(pod, L2_OUTPUT, PRIORITY_HIGH, Match.builder().ethDst(pod.mac()).build(),
                 List.of(output(port)), null));
         return f;
@@ -262,7 +326,7 @@ public final class PipelineFlows {
         return Match.builder().ethType(ETH_TYPE_ARP).arpTpa(target.getHostAddress()).build();
     }
 
-    private static Action output(int port) {
+    private static Action output(long port) {
         return Action.Output.to(port);
     }
 

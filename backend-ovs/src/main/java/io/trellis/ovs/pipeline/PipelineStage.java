@@ -31,7 +31,20 @@ public enum PipelineStage {
     /** Commits new connections (after every decision that may drop them). */
     CONNTRACK_COMMIT(0x07),
     /** Outputs to the port that owns the destination MAC. */
-    L2_OUTPUT(0x08);
+    L2_OUTPUT(0x08),
+    /**
+     * Session affinity lookup (only in {@link Pipeline#withServices()}), reached by resubmit from
+     * SERVICE_LB, never by goto: holds the flows the {@code learn} action writes per (Service
+     * frontend, client IP), which load the endpoint the client's last connection went to into
+     * registers. Placed after L2_OUTPUT so it does not renumber the main path's tables.
+     */
+    SERVICE_AFFINITY(0x0a),
+    /**
+     * Endpoint selection of frontends with session affinity (only in {@link Pipeline#withServices()}),
+     * reached by resubmit from SERVICE_LB: DNAT to the endpoint SERVICE_AFFINITY found, else the
+     * frontend's select group (which learns the choice).
+     */
+    SERVICE_ENDPOINT(0x0b);
 
     private final int code;
 

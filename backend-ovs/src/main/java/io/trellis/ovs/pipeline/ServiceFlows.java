@@ -1,10 +1,15 @@
 package io.trellis.ovs.pipeline;
 
+import static io.trellis.ovs.pipeline.PipelineStage.SERVICE_AFFINITY;
+import static io.trellis.ovs.pipeline.PipelineStage.SERVICE_ENDPOINT;
 import static io.trellis.ovs.pipeline.PipelineStage.SERVICE_LB;
 import static java.util.Objects.requireNonNull;
 
 import io.trellis.ovs.openflow.action.Action;
+import io.trellis.ovs.openflow.action.LearnSpec;
 import io.trellis.ovs.openflow.match.Match;
+import io.trellis.ovs.openflow.match.OxmFields;
+import io.trellis.ovs.openflow.match.Subfield;
 import io.trellis.ovs.openflow.message.Bucket;
 import io.trellis.ovs.openflow.message.FlowMod;
 import io.trellis.ovs.openflow.message.FlowModCommand;
@@ -14,7 +19,9 @@ import io.trellis.ovs.openflow.message.GroupType;
 import io.trellis.ovs.openflow.message.OfConstants;
 import io.trellis.ovs.openflow.message.RawBytes;
 import java.net.Inet4Address;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,9 +42,22 @@ import java.util.Set;
  *       OVS picks the bucket by {@code dp_hash} of the 5-tuple ({@link #DP_HASH_L4}, an OpenFlow
  *       1.5 group property), so new connections spread over the endpoints without a datapath
  *       flow per connection, and a changed bucket list never moves an established connection.</li>
- *   <li>A frontend without endpoints drops new connections (reject is not done yet); any other
- *       port of a cluster IP is dropped too instead of leaking to the node's routes.</li>
+ *   <li>A frontend without endpoints sends new connections to the controller (a packet-in whose
+ *       userdata is {@link #rejectUserdata()}), which answers with a TCP RST or an ICMP port
+ *       unreachable ({@code io.trellis.ovs.service.ServiceRejector}); any other port of a cluster IP
+ *       is dropped instead of leaking to the node's routes.</li>
  * </ol>
+ *
+ * <p>ClientIP session affinity ({@link ServiceLoadBalancer#hasAffinity()}): the frontend's flow
+ * loads the group id into {@link #AFFINITY_FRONTEND_REG} and resubmits to SERVICE_AFFINITY, then to
+ * SERVICE_ENDPOINT. SERVICE_AFFINITY holds flows learned per (frontend, client IP) that load the
+ * endpoint the client's previous connection went to ({@link #AFFINITY_ENDPOINT_IP_REG},
+ * {@link #AFFINITY_ENDPOINT_PORT_REG}); they expire after the affinity timeout without a new
+ * connection from that client ({@code idle_timeout}: only first packets of connections look them
+ * up). SERVICE_ENDPOINT DNATs to that endpoint while it is still a backend; otherwise (no
+ * affinity yet, or the endpoint left) the frontend's group picks one, and its bucket first
+ * {@code learn}s the choice. Learned flows carry the cookie kind
+ * {@link CookieScheme#KIND_SERVICE_AFFINITY}, so rewriting a Service keeps its affinities.
  * Flows carry the cookie of kind {@link CookieScheme#KIND_SERVICE} with the Service's id, so one
  * delete by cookie removes a Service's flows. Groups have no cookie: the proxy owns group ids.
  */
@@ -62,6 +82,22 @@ public final class ServiceFlows {
             + "64705f6861736800" + "0000000000000000" // "dp_hash", NUL-padded to 16
             + "0000000000000000");
 
+    /** Register the frontend's group id is loaded into before the affinity lookup. */
+    public static final int AFFINITY_FRONTEND_REG = 5;
+    /** Register the learned affinity flow loads the endpoint's IPv4 address into. */
+    public static final int AFFINITY_ENDPOINT_IP_REG = 6;
+    /** Register (bits 0..15) the learned affinity flow loads the endpoint's port into. */
+    public static final int AFFINITY_ENDPOINT_PORT_REG = 7;
+    /** The longest affinity a learned flow can keep: its idle_timeout is 16 bits. */
+    public static final int MAX_AFFINITY_TIMEOUT_SECONDS = 0xffff;
+    /**
+     * Bytes of a rejected packet sent to the controller: Ethernet, an IPv4 header with options
+     * (up to 60) and the TCP header's ports, sequence and acknowledgement numbers fit.
+     */
+    public static final int REJECT_MAX_LEN = 128;
+    /** Second byte of {@link #rejectUserdata()}: what the controller is asked to do. */
+    private static final int USERDATA_REJECT = 0x01;
+
     private final Pipeline pipeline;
     private final CookieScheme cookies;
     private final int ctZone;
@@ -74,9 +110,11 @@ public final class ServiceFlows {
     public ServiceFlows(Pipeline pipeline, CookieScheme cookies, int ctZone) {
         this.pipeline = requireNonNull(pipeline, "pipeline");
         this.cookies = requireNonNull(cookies, "cookies");
-        if (!pipeline.has(SERVICE_LB)) {
-            throw new IllegalArgumentException("pipeline " + pipeline + " lacks stage SERVICE_LB; use "
-                    + "Pipeline.withServices()");
+        for (PipelineStage stage : List.of(SERVICE_LB, SERVICE_AFFINITY, SERVICE_ENDPOINT)) {
+            if (!pipeline.has(stage)) {
+                throw new IllegalArgumentException("pipeline " + pipeline + " lacks stage " + stage + "; use "
+                        + "Pipeline.withServices()");
+            }
         }
         if (ctZone < 0 || ctZone > 0xffff) {
             throw new IllegalArgumentException("conntrack zone: " + ctZone + " out of range 0..65535");
@@ -94,22 +132,68 @@ public final class ServiceFlows {
     }
 
     /**
+     * The userdata of the packet-ins of rejected connections (a frontend without endpoints): the
+     * cookie owner (2 bytes), {@link CookieScheme#KIND_SERVICE}, {@code 0x01} "reject".
+     */
+    public byte[] rejectUserdata() {
+        return new byte[] {(byte) (cookies.owner() >> 8), (byte) cookies.owner(), (byte) CookieScheme.KIND_SERVICE,
+            (byte) USERDATA_REJECT};
+    }
+
+    /** Whether a packet-in's userdata is {@link #rejectUserdata()}. */
+    public boolean isReject(byte[] userdata) {
+        return Arrays.equals(userdata, rejectUserdata());
+    }
+
+    /**
      * The frontend's select group, created or replaced ({@code OFPGC_ADD_OR_MOD}, an OVS
      * extension): one bucket per backend, in backend order, selected by {@link #DP_HASH_L4}.
      * Without backends the group has no bucket (and no flow points at it). Needs OpenFlow 1.5:
-     * encoded for 1.3 it would lose the selection method property.
+     * encoded for 1.3 it would lose the selection method property. A bucket DNATs to its backend;
+     * with session affinity it names the backend in the registers the learned flows load and
+     * resubmits to SERVICE_ENDPOINT, whose flow for that backend learns the choice and DNATs (OVS
+     * 3.1 runs no {@code learn} written in a group bucket, so the learn is in a flow).
      */
     public GroupMod group(ServiceLoadBalancer lb) {
         requireNonNull(lb, "lb");
-        int next = pipeline.table(pipeline.next(SERVICE_LB));
         List<Bucket> buckets = new ArrayList<>(lb.backends().size());
         for (ServiceBackend backend : lb.backends()) {
-            Action.Ct dnat = new Action.Ct(true, false, null, ctZone, next, 0,
-                    Action.Nat.dst(backend.ip(), backend.port()), List.of());
-            buckets.add(Bucket.select(buckets.size(), BUCKET_WEIGHT, List.of(dnat)));
+            List<Action> actions = lb.hasAffinity()
+                    ? List.of(Action.SetField.reg(AFFINITY_ENDPOINT_IP_REG, ipBits(backend.ip())),
+                            Action.SetField.reg(AFFINITY_ENDPOINT_PORT_REG, backend.port()),
+                            Action.Resubmit.toTable(pipeline.table(SERVICE_ENDPOINT)))
+                    : List.of(dnat(backend));
+            buckets.add(Bucket.select(buckets.size(), BUCKET_WEIGHT, actions));
         }
         return new GroupMod(0, GroupModCommand.ADD_OR_MOD, GroupType.SELECT, lb.groupId(), OfConstants.BUCKET_ALL,
                 buckets, DP_HASH_L4);
+    }
+
+    /** {@code ct(commit,zone=Z,table=<after SERVICE_LB>,nat(dst=EP:PORT))}: the connection is pinned to the backend. */
+    private Action.Ct dnat(ServiceBackend backend) {
+        return new Action.Ct(true, false, null, ctZone, pipeline.table(pipeline.next(SERVICE_LB)), 0,
+                Action.Nat.dst(backend.ip(), backend.port()), List.of());
+    }
+
+    /**
+     * {@code learn(table=SERVICE_AFFINITY,idle_timeout=T,priority=200,cookie=C,eth_type=0x800,
+     * NXM_NX_REG5[],NXM_OF_IP_SRC[],load:NXM_NX_REG6[]->NXM_NX_REG6[],
+     * load:NXM_NX_REG7[0..15]->NXM_NX_REG7[0..15])}: the learned flow matches this frontend (its
+     * group id, in reg5) and this client, and loads the endpoint the registers name. Every new
+     * connection learns again, which restarts the timeout as kube-proxy does.
+     */
+    private Action.Learn learnAffinity(int serviceId, ServiceLoadBalancer lb) {
+        Subfield endpointIp = Subfield.whole(OxmFields.REG6);
+        Subfield endpointPort = Subfield.range(OxmFields.REG7, 0, 15);
+        List<LearnSpec> specs = List.of(
+                new LearnSpec.MatchImmediate(new byte[] {0x08, 0x00}, Subfield.whole(OxmFields.NXM_OF_ETH_TYPE)),
+                LearnSpec.MatchFromField.same(Subfield.whole(OxmFields.REG5)),
+                LearnSpec.MatchFromField.same(Subfield.whole(OxmFields.NXM_OF_IP_SRC)),
+                new LearnSpec.LoadFromField(endpointIp, endpointIp),
+                new LearnSpec.LoadFromField(endpointPort, endpointPort));
+        int idle = Math.min(lb.affinityTimeoutSeconds(), MAX_AFFINITY_TIMEOUT_SECONDS);
+        return new Action.Learn(pipeline.table(SERVICE_AFFINITY), idle, 0, PipelineFlows.PRIORITY_HIGH,
+                cookies.serviceAffinity(serviceId), 0, 0, 0, specs);
     }
 
     /** Deletes one frontend's group; OVS ignores a delete of a group that does not exist. */
@@ -118,8 +202,9 @@ public final class ServiceFlows {
     }
 
     /**
-     * The flows of the Service with id {@code serviceId}: one per frontend (to its group, or drop
-     * without backends), and one drop per cluster IP for its other ports and protocols.
+     * The flows of the Service with id {@code serviceId}: one per frontend (to its group, to the
+     * affinity lookup, or to the controller for a reject without backends), the SERVICE_ENDPOINT
+     * flows of frontends with affinity, and one drop per cluster IP for its other ports and protocols.
      */
     public List<FlowMod> serviceFlows(int serviceId, List<ServiceLoadBalancer> lbs) {
         requireNonNull(lbs, "lbs");
@@ -132,7 +217,18 @@ public final class ServiceFlows {
             Match.Builder match = Match.builder().ethType(ETH_TYPE_IPV4).ctState("+new+trk").ipProto(fe.protocol())
                     .ipv4Dst(fe.ip(), 32);
             match = fe.protocol() == ServiceFrontend.TCP ? match.tcpDst(fe.port()) : match.udpDst(fe.port());
-            List<Action> actions = lb.backends().isEmpty() ? Action.drop() : List.of(new Action.Group(lb.groupId()));
+            List<Action> actions;
+            if (lb.backends().isEmpty()) {
+                actions = List.of(new Action.Controller(REJECT_MAX_LEN, 0, Action.Controller.REASON_ACTION,
+                        rejectUserdata(), false));
+            } else if (lb.hasAffinity()) {
+                actions = List.of(Action.SetField.reg(AFFINITY_FRONTEND_REG, lb.groupId()),
+                        Action.Resubmit.toTable(pipeline.table(SERVICE_AFFINITY)),
+                        Action.Resubmit.toTable(pipeline.table(SERVICE_ENDPOINT)));
+                f.addAll(endpointFlows(serviceId, cookie, lb));
+            } else {
+                actions = List.of(new Action.Group(lb.groupId()));
+            }
             f.add(pipeline.flow(SERVICE_LB, PipelineFlows.PRIORITY_HIGH, cookie, match.build(), actions, null));
         }
         for (Inet4Address ip : clusterIps) {
@@ -140,6 +236,39 @@ public final class ServiceFlows {
                     Match.builder().ethType(ETH_TYPE_IPV4).ipv4Dst(ip, 32).build(), Action.drop(), null));
         }
         return f;
+    }
+
+    /**
+     * SERVICE_ENDPOINT for a frontend with affinity: the endpoint the registers name (from the
+     * learned flow, or from the group's bucket), if it is still a backend: learn, DNAT; else the group.
+     */
+    private List<FlowMod> endpointFlows(int serviceId, long cookie, ServiceLoadBalancer lb) {
+        List<FlowMod> f = new ArrayList<>();
+        for (ServiceBackend backend : lb.backends()) {
+            Match match = Match.builder().ethType(ETH_TYPE_IPV4).ipProto(lb.frontend().protocol())
+                    .reg(AFFINITY_FRONTEND_REG, lb.groupId()).reg(AFFINITY_ENDPOINT_IP_REG, ipBits(backend.ip()))
+                    .reg(AFFINITY_ENDPOINT_PORT_REG, backend.port()).build();
+            f.add(pipeline.flow(SERVICE_ENDPOINT, PipelineFlows.PRIORITY_HIGH, cookie, match,
+                    List.of(learnAffinity(serviceId, lb), dnat(backend)), null));
+        }
+        f.add(pipeline.flow(SERVICE_ENDPOINT, PipelineFlows.PRIORITY_NORMAL, cookie,
+                Match.builder().reg(AFFINITY_FRONTEND_REG, lb.groupId()).build(),
+                List.of(new Action.Group(lb.groupId())), null));
+        return f;
+    }
+
+    private static long ipBits(Inet4Address ip) {
+        return Integer.toUnsignedLong(ByteBuffer.wrap(ip.getAddress()).getInt());
+    }
+
+    /** Deletes the learned affinity flows of the Service {@code serviceId}: its clients start over. */
+    public FlowMod deleteServiceAffinities(int serviceId) {
+        return deleteByCookie(cookies.serviceAffinityValue(serviceId), cookies.podMask());
+    }
+
+    /** Deletes every learned affinity flow. */
+    public FlowMod deleteAllServiceAffinities() {
+        return deleteByCookie(cookies.serviceAffinitiesValue(), cookies.kindMask());
     }
 
     /** Deletes every flow of the Service {@code serviceId}. */

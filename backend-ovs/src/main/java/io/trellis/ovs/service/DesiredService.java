@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.trellis.ovs.pipeline.ServiceBackend;
 import io.trellis.ovs.pipeline.ServiceFrontend;
 import io.trellis.spi.model.Protocol;
+import io.trellis.spi.service.ClientIpAffinity;
 import io.trellis.spi.service.EndpointPort;
 import io.trellis.spi.service.Service;
 import io.trellis.spi.service.ServiceEndpoint;
@@ -26,13 +27,19 @@ import java.util.function.Predicate;
  * its new connections go to. Two desired states are equal exactly when they need the same flows
  * and groups, which is how the proxy skips Services whose change does not concern it.
  *
- * @param ref       the Service
- * @param frontends frontends in the Service's port order, each with its backends sorted and distinct
+ * @param ref                    the Service
+ * @param frontends              frontends in the Service's port order, each with its backends sorted and distinct
+ * @param affinityTimeoutSeconds ClientIP session affinity of every frontend, 0 for none
  */
-public record DesiredService(ServiceRef ref, Map<ServiceFrontend, List<ServiceBackend>> frontends) {
+public record DesiredService(ServiceRef ref, Map<ServiceFrontend, List<ServiceBackend>> frontends,
+                             int affinityTimeoutSeconds) {
 
     public DesiredService {
         requireNonNull(ref, "ref");
+        if (affinityTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("service " + ref + ": affinity timeout " + affinityTimeoutSeconds
+                    + " s is negative");
+        }
         requireNonNull(frontends, "frontends");
         Map<ServiceFrontend, List<ServiceBackend>> copy = new LinkedHashMap<>();
         frontends.forEach((fe, backends) -> copy.put(requireNonNull(fe, "frontend"),
@@ -44,7 +51,8 @@ public record DesiredService(ServiceRef ref, Map<ServiceFrontend, List<ServiceBa
      * Translates an SPI Service. Its IPv4 cluster IPs only (the pipeline is IPv4-only); TCP and
      * UDP ports only ({@link #unsupportedPorts}); per port, the ready endpoints with an IPv4 address
      * that serve it (none ready: the serving-and-terminating ones, as kube-proxy does) (an endpoint port of the same name and protocol: the targetPort the slice
-     * resolved, numeric or named), DNATed to that endpoint port.
+     * resolved, numeric or named), DNATed to that endpoint port. ClientIP affinity applies to every
+     * frontend (kube-proxy keeps it per Service port).
      */
     public static DesiredService of(Service service) {
         requireNonNull(service, "service");
@@ -66,7 +74,8 @@ public record DesiredService(ServiceRef ref, Map<ServiceFrontend, List<ServiceBa
                         backends);
             }
         }
-        return new DesiredService(service.ref(), frontends);
+        return new DesiredService(service.ref(), frontends,
+                service.clientIpAffinity().map(ClientIpAffinity::timeoutSeconds).orElse(0));
     }
 
     /** The endpoints passing {@code usable} with an IPv4 address that serve {@code port}, DNATed to their port. */

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * Service's cookie id, its frontends' group ids); a Service whose desired state did not change
  * sends nothing. A frontend keeps its group id while it exists, so a changed endpoint list only
  * modifies the group's buckets; established connections live in conntrack and keep their endpoint.
+ *
+ * <p>ClientIP session affinity ({@code Service.clientIpAffinity}) is kept in flows OVS learns
+ * per (frontend, client IP) with a cookie kind of their own: an endpoint change keeps them, a
+ * changed or dropped affinity, the Service's removal and a from-scratch replaceAll delete them.
+ * A frontend without endpoints rejects; a proxy made by {@link #sharing} answers the rejects
+ * ({@link ServiceRejector}).
  *
  * <p>The first {@link #replaceAll} (agent start) converges from whatever the switch holds: in one
  * bundle it deletes every Service flow and every group in the proxy's id range 1..0x7fffffff
@@ -68,6 +75,8 @@ public final class OvsServiceProxy implements ServiceProxy {
     private final Duration timeout;
     /** The installer this proxy contributes to full installs, if any. */
     private final PipelineInstaller installer;
+    /** Answers the packet-ins of rejected connections; only a sharing proxy has one. */
+    private final ServiceRejector rejector;
     private final Map<ServiceRef, Installed> installed = new HashMap<>();
     /**
      * What full installs write: equal to {@code installed} except while a bundle is on its way
@@ -89,14 +98,16 @@ public final class OvsServiceProxy implements ServiceProxy {
      * @param timeout how long to wait for each bundle's commit
      */
     public OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout) {
-        this(client, flows, timeout, null);
+        this(client, flows, timeout, null, null);
     }
 
-    private OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout, PipelineInstaller installer) {
+    private OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout, PipelineInstaller installer,
+            ServiceRejector rejector) {
         this.client = requireNonNull(client, "client");
         this.flows = requireNonNull(flows, "flows");
         this.timeout = requireNonNull(timeout, "timeout");
         this.installer = installer;
+        this.rejector = rejector;
     }
 
     /**
@@ -106,10 +117,21 @@ public final class OvsServiceProxy implements ServiceProxy {
      */
     public static OvsServiceProxy sharing(PipelineInstaller installer, Duration timeout) {
         requireNonNull(installer, "installer");
-        OvsServiceProxy proxy = new OvsServiceProxy(installer.client(), ServiceFlows.of(installer.flows()), timeout,
-                installer);
+        ServiceFlows flows = ServiceFlows.of(installer.flows());
+        // Frontends without endpoints send their packets to this connection: answer them.
+        ServiceRejector rejector = ServiceRejector.attach(installer.client(), flows);
+        OvsServiceProxy proxy = new OvsServiceProxy(installer.client(), flows, timeout, installer, rejector);
         installer.addFullInstallPart(proxy::fullInstallMessages);
         return proxy;
+    }
+
+    /**
+     * The listener answering the reject packet-ins of frontends without endpoints: a proxy made by
+     * {@link #sharing} has one; with the public constructor, attach a {@link ServiceRejector} to
+     * the connection yourself (once per connection).
+     */
+    public Optional<ServiceRejector> rejector() {
+        return Optional.ofNullable(rejector);
     }
 
     /**
@@ -171,6 +193,11 @@ public final class OvsServiceProxy implements ServiceProxy {
             Installed next = assignIds(serviceId, desired, previous, allocated);
             List<OfMessage> bundle = new ArrayList<>();
             bundle.add(flows.deleteServiceFlows(serviceId));
+            if (previous != null && previous.desired().affinityTimeoutSeconds() != desired.affinityTimeoutSeconds()) {
+                // Affinity switched off or its timeout changed: clients start over (an endpoint
+                // change alone keeps them: the learned flows have a cookie kind of their own).
+                bundle.add(flows.deleteServiceAffinities(serviceId));
+            }
             List<Integer> dropped = new ArrayList<>();
             if (previous != null) {
                 previous.groups().forEach((fe, group) -> {
@@ -208,6 +235,7 @@ public final class OvsServiceProxy implements ServiceProxy {
         }
         List<OfMessage> bundle = new ArrayList<>();
         bundle.add(flows.deleteServiceFlows(previous.serviceId()));
+        bundle.add(flows.deleteServiceAffinities(previous.serviceId()));
         previous.groups().values().forEach(g -> bundle.add(flows.deleteGroup(g)));
         try {
             send(bundle, "removing service " + ref, () -> published.remove(ref));
@@ -243,6 +271,7 @@ public final class OvsServiceProxy implements ServiceProxy {
         groupIds.clear();
         List<OfMessage> bundle = new ArrayList<>();
         bundle.add(flows.deleteAllServiceFlows());
+        bundle.add(flows.deleteAllServiceAffinities());
         int stale = 0;
         for (GroupDesc group : existing) {
             if (group.groupId() >= 1 && group.groupId() <= MAX_GROUP_ID) {
@@ -290,8 +319,9 @@ public final class OvsServiceProxy implements ServiceProxy {
     /** Pure: reads only {@code flows}, so full installs may call it without the proxy's lock. */
     private void addGroupsAndFlows(Installed service, List<OfMessage> bundle) {
         List<ServiceLoadBalancer> lbs = new ArrayList<>();
+        int affinity = service.desired().affinityTimeoutSeconds();
         service.desired().frontends().forEach((fe, backends) ->
-                lbs.add(new ServiceLoadBalancer(fe, service.groups().get(fe), backends)));
+                lbs.add(new ServiceLoadBalancer(fe, service.groups().get(fe), backends, affinity)));
         for (ServiceLoadBalancer lb : lbs) {
             bundle.add(flows.group(lb));
         }
@@ -351,5 +381,9 @@ public final class OvsServiceProxy implements ServiceProxy {
             LOG.warn("service {}: ports {} not load-balanced: SCTP is not supported by the userspace datapath's "
                     + "conntrack", service.ref(), unsupported.stream().map(p -> p.protocol() + "/" + p.port()).toList());
         }
+        service.clientIpAffinity().filter(a -> a.timeoutSeconds() > ServiceFlows.MAX_AFFINITY_TIMEOUT_SECONDS)
+                .ifPresent(a -> LOG.warn("service {}: ClientIP affinity timeout {} s is kept for {} s only (the "
+                        + "learned flow's 16-bit idle timeout)", service.ref(), a.timeoutSeconds(),
+                        ServiceFlows.MAX_AFFINITY_TIMEOUT_SECONDS));
     }
 }

@@ -66,9 +66,10 @@ class ServiceFlowsTest {
     @Test
     void serviceFlowsGoldenLines() {
         assertThat(PipelineFlowsTest.lines(flows.serviceFlows(7, List.of(WEB, DNS, EMPTY)))).containsExactly(
-                // new connections to a frontend go to its group; a frontend without endpoints drops them
+                // new connections to a frontend go to its group; a frontend without endpoints sends
+                // them to the controller to be rejected (userdata: owner 0x7472, kind 5, 1 = reject)
                 "cookie=0x7472050900000007, table=5, priority=200,ct_state=+new+trk,tcp,nw_dst=10.96.0.10,tp_dst=443"
-                        + " actions=drop",
+                        + " actions=controller(max_len=128,userdata=74.72.05.01)",
                 "cookie=0x7472050900000007, table=5, priority=200,ct_state=+new+trk,tcp,nw_dst=10.96.0.10,tp_dst=80"
                         + " actions=group:1",
                 "cookie=0x7472050900000007, table=5, priority=200,ct_state=+new+trk,udp,nw_dst=10.96.0.10,tp_dst=53"

@@ -6,6 +6,8 @@
 #                                        print each answer, or "failed: REASON" (1 s timeout)
 #   svctool.py udp IP PORT COUNT        COUNT datagrams, each from a new socket (a new source port); print each
 #                                        answer or "failed: REASON"
+#   svctool.py udpc IP PORT COUNT       like udp, but each socket connect()s first, so an ICMP port unreachable
+#                                        shows: print the answer, "refused" (ConnectionRefusedError) or "failed: REASON"
 #   svctool.py hold IP PORT             one TCP connection kept open: print "connected", then for every line
 #                                        on stdin send it and print the answer; exit at end of stdin
 import socket
@@ -62,6 +64,20 @@ def udp(ip, port, count):
                 print("failed: %s" % e, flush=True)
 
 
+def udp_connected(ip, port, count):
+    for _ in range(count):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(1)
+            try:
+                s.connect((ip, port))
+                s.send(b"hello")
+                print(s.recv(1500).decode(), flush=True)
+            except ConnectionRefusedError:
+                print("refused", flush=True)
+            except OSError as e:
+                print("failed: %s" % e, flush=True)
+
+
 def hold(ip, port):
     with socket.create_connection((ip, port), timeout=2) as s:
         answers = s.makefile()
@@ -79,6 +95,8 @@ if __name__ == "__main__":
         connect(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "udp":
         udp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "udpc":
+        udp_connected(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "hold":
         hold(sys.argv[2], int(sys.argv[3]))
     else:

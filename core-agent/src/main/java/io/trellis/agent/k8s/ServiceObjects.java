@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.trellis.spi.model.Protocol;
+import io.trellis.spi.service.ClientIpAffinity;
 import io.trellis.spi.service.EndpointPort;
 import io.trellis.spi.service.Service;
 import io.trellis.spi.service.ServiceEndpoint;
@@ -117,7 +118,27 @@ final class ServiceObjects {
                         Optional.ofNullable(endpoint.getNodeName())));
             }
         }
-        return Optional.of(new Service(ref, clusterIps, ports, endpoints));   // its errors name the Service
+        return Optional.of(new Service(ref, clusterIps, ports, endpoints, affinity(ref, spec)));   // its errors name the Service
+    }
+
+    /** {@code sessionAffinity: ClientIP} with its timeout (the API's default when not given); None otherwise. */
+    private static Optional<ClientIpAffinity> affinity(ServiceRef ref, ServiceSpec spec) {
+        String mode = spec.getSessionAffinity();
+        if (mode == null || mode.equals("None")) {
+            return Optional.empty();
+        }
+        if (!mode.equals("ClientIP")) {
+            throw new IllegalArgumentException("Service " + ref + " spec.sessionAffinity: expected None or ClientIP, got '"
+                    + mode + "'");
+        }
+        Integer timeout = spec.getSessionAffinityConfig() == null || spec.getSessionAffinityConfig().getClientIP() == null
+                ? null : spec.getSessionAffinityConfig().getClientIP().getTimeoutSeconds();
+        try {
+            return Optional.of(new ClientIpAffinity(timeout == null ? ClientIpAffinity.DEFAULT_TIMEOUT_SECONDS : timeout));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Service " + ref
+                    + " spec.sessionAffinityConfig.clientIP.timeoutSeconds: " + e.getMessage(), e);
+        }
     }
 
     private static String nameOf(String name) {

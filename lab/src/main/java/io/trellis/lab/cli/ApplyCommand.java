@@ -2,6 +2,7 @@ package io.trellis.lab.cli;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trellis.lab.Lab;
 import io.trellis.lab.LabException;
@@ -57,6 +58,9 @@ final class ApplyCommand implements Callable<Integer> {
                     // A Pod's spec is immutable, and an update would also overwrite its status in the stand-in.
                     System.out.println(Manifests.describe(item) + " unchanged");
                 } else {
+                    if (item instanceof Service service && existing instanceof Service before) {
+                        keepAllocatedValues(service, before);
+                    }
                     item.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
                     client.resource(item).update();
                     System.out.println(Manifests.describe(item) + " configured");
@@ -70,5 +74,42 @@ final class ApplyCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * What the API server does on a Service update that leaves out allocated values (a manifest applied
+     * again): the cluster IP(s) and the node ports of ports that remain (same port and protocol) are kept.
+     */
+    static void keepAllocatedValues(Service service, Service before) {
+        var spec = service.getSpec();
+        var old = before.getSpec();
+        if (spec == null || old == null) {
+            return;
+        }
+        if ((spec.getClusterIP() == null || spec.getClusterIP().isEmpty()) && old.getClusterIP() != null
+                && !"None".equals(old.getClusterIP())) {
+            spec.setClusterIP(old.getClusterIP());
+            spec.setClusterIPs(old.getClusterIPs());
+            spec.setIpFamilies(old.getIpFamilies());
+            spec.setIpFamilyPolicy(old.getIpFamilyPolicy());
+        }
+        boolean hasNodePorts = "NodePort".equals(spec.getType()) || "LoadBalancer".equals(spec.getType());
+        if (!hasNodePorts || spec.getPorts() == null || old.getPorts() == null) {
+            return;
+        }
+        for (var port : spec.getPorts()) {
+            if (port.getNodePort() != null && port.getNodePort() != 0) {
+                continue;
+            }
+            old.getPorts().stream()
+                    .filter(o -> java.util.Objects.equals(o.getPort(), port.getPort())
+                            && java.util.Objects.equals(protocol(o.getProtocol()), protocol(port.getProtocol())))
+                    .map(io.fabric8.kubernetes.api.model.ServicePort::getNodePort)
+                    .filter(java.util.Objects::nonNull).findFirst().ifPresent(port::setNodePort);
+        }
+    }
+
+    private static String protocol(String p) {
+        return p == null ? "TCP" : p;
     }
 }

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trellis.lab.LabException;
 import java.util.ArrayList;
@@ -11,6 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -72,6 +76,20 @@ final class GetCommand implements Callable<Integer> {
                     client.namespaces().list().getItems().stream().map(n -> n.getMetadata().getName()).sorted()
                             .forEach(n -> rows.add(List.of(n)));
                 }
+                case "services" -> {
+                    rows.add(List.of("NAMESPACE", "NAME", "TYPE", "CLUSTER-IP", "PORT(S)", "SELECTOR"));
+                    client.services().inAnyNamespace().list().getItems().stream()
+                            .sorted(Comparator.comparing((Service s) -> s.getMetadata().getNamespace())
+                                    .thenComparing(s -> s.getMetadata().getName()))
+                            .forEach(s -> rows.add(serviceRow(s)));
+                }
+                case "endpointslices" -> {
+                    rows.add(List.of("NAMESPACE", "NAME", "SERVICE", "ADDRESSTYPE", "PORTS", "ENDPOINTS"));
+                    client.discovery().v1().endpointSlices().inAnyNamespace().list().getItems().stream()
+                            .sorted(Comparator.comparing((EndpointSlice s) -> s.getMetadata().getNamespace())
+                                    .thenComparing(s -> s.getMetadata().getName()))
+                            .forEach(s -> rows.add(sliceRow(s)));
+                }
                 default -> {
                     String[] type = GENERIC.get(normalized);
                     rows.add(List.of("NAMESPACE", "NAME"));
@@ -88,6 +106,43 @@ final class GetCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Like kubectl: {@code 80/TCP}, {@code 80:30080/TCP} with a node port; the selector as k=v,... */
+    private static List<String> serviceRow(Service s) {
+        var spec = s.getSpec();
+        String ports = spec == null || spec.getPorts() == null ? "" : spec.getPorts().stream()
+                .map(p -> p.getPort() + (p.getNodePort() == null || p.getNodePort() == 0 ? "" : ":" + p.getNodePort())
+                        + "/" + (p.getProtocol() == null ? "TCP" : p.getProtocol()))
+                .collect(Collectors.joining(","));
+        String selector = spec == null || spec.getSelector() == null ? "" : new TreeMap<>(spec.getSelector()).entrySet()
+                .stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        return List.of(s.getMetadata().getNamespace(), s.getMetadata().getName(),
+                orDash(spec == null ? null : spec.getType() == null ? "ClusterIP" : spec.getType()),
+                orDash(spec == null ? null : spec.getClusterIP()), orDash(ports), orDash(selector));
+    }
+
+    /** Every endpoint's address (not cut short as kubectl does), {@code (not ready)} / {@code (terminating)} marked. */
+    private static List<String> sliceRow(EndpointSlice s) {
+        String ports = s.getPorts() == null ? "" : s.getPorts().stream()
+                .map(p -> (p.getName() == null || p.getName().isEmpty() ? "" : p.getName() + ":") + p.getPort() + "/"
+                        + (p.getProtocol() == null ? "TCP" : p.getProtocol()))
+                .collect(Collectors.joining(","));
+        String endpoints = s.getEndpoints() == null ? "" : s.getEndpoints().stream()
+                .map(e -> String.join("|", e.getAddresses() == null ? List.of() : e.getAddresses()) + condition(e))
+                .collect(Collectors.joining(","));
+        Map<String, String> labels = s.getMetadata().getLabels();
+        return List.of(s.getMetadata().getNamespace(), s.getMetadata().getName(),
+                orDash(labels == null ? null : labels.get("kubernetes.io/service-name")), orDash(s.getAddressType()),
+                orDash(ports), orDash(endpoints));
+    }
+
+    private static String condition(io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e) {
+        var c = e.getConditions();
+        if (c != null && Boolean.TRUE.equals(c.getTerminating())) {
+            return "(terminating)";
+        }
+        return c == null || c.getReady() == null || c.getReady() ? "" : "(not ready)";
     }
 
     private static String internalIp(Node node) {

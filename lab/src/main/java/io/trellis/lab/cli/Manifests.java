@@ -3,9 +3,14 @@ package io.trellis.lab.cli;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trellis.lab.LabException;
+import io.trellis.lab.services.LabServiceNetwork;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,6 +27,9 @@ final class Manifests {
     private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "Node", "CustomResourceDefinition",
             "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass", "PriorityClass");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer", "ExternalName");
+    /** IANA_SVC_NAME, what a named targetPort must be. */
+    private static final Pattern PORT_NAME = Pattern.compile("(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
             "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
@@ -94,6 +102,120 @@ final class Manifests {
         }
         if (item instanceof Pod pod) {
             validatePod(pod, where, problems);
+        } else if (item instanceof Service service) {
+            validateService(service, where, problems);
+        }
+    }
+
+    /**
+     * The API server's Service checks that matter to the lab's controllers and the proxy: type, cluster IP in
+     * the service CIDR, ports (number, protocol, unique names, targetPort a number or a port name, nodePort in
+     * the range and only where the type has node ports), session affinity and traffic policies.
+     */
+    private static void validateService(Service service, String where, List<String> problems) {
+        ServiceSpec spec = service.getSpec();
+        if (spec == null) {
+            problems.add(where + ": spec is missing");
+            return;
+        }
+        String type = spec.getType() == null || spec.getType().isEmpty() ? "ClusterIP" : spec.getType();
+        if (!SERVICE_TYPES.contains(type)) {
+            problems.add(where + ": spec.type '" + type + "' is not one of " + String.join(", ", SERVICE_TYPES));
+            return;
+        }
+        if (type.equals("ExternalName")) {
+            if (spec.getExternalName() == null || !DNS_SUBDOMAIN.matcher(spec.getExternalName()).matches()) {
+                problems.add(where + ": spec.externalName '" + spec.getExternalName()
+                        + "' must be a DNS name for type ExternalName");
+            }
+            return;
+        }
+        String clusterIp = spec.getClusterIP();
+        boolean headless = "None".equals(clusterIp);
+        if (headless && !type.equals("ClusterIP")) {
+            problems.add(where + ": spec.clusterIP None (headless) needs type ClusterIP, not " + type);
+        }
+        if (clusterIp != null && !clusterIp.isEmpty() && !headless) {
+            if (!LabServiceNetwork.isIpv4(clusterIp)) {
+                problems.add(where + ": spec.clusterIP '" + clusterIp + "' is not an IPv4 address or None");
+            } else if (!LabServiceNetwork.contains(clusterIp)) {
+                problems.add(where + ": spec.clusterIP " + clusterIp + " is not in the lab's service CIDR "
+                        + LabServiceNetwork.SERVICE_CIDR);
+            }
+        }
+        if (spec.getClusterIPs() != null && !spec.getClusterIPs().isEmpty() && clusterIp != null
+                && !clusterIp.isEmpty() && !clusterIp.equals(spec.getClusterIPs().get(0))) {
+            problems.add(where + ": spec.clusterIPs[0] " + spec.getClusterIPs().get(0) + " differs from spec.clusterIP "
+                    + clusterIp);
+        }
+        List<ServicePort> ports = spec.getPorts() == null ? List.of() : spec.getPorts();
+        if (ports.isEmpty() && !headless) {
+            problems.add(where + ": spec.ports must list at least one port");
+        }
+        boolean hasNodePorts = type.equals("NodePort") || type.equals("LoadBalancer");
+        Set<String> names = new java.util.HashSet<>();
+        Set<String> numbers = new java.util.HashSet<>();
+        for (int i = 0; i < ports.size(); i++) {
+            ServicePort port = ports.get(i);
+            String at = where + ": spec.ports[" + i + "]";
+            if (ports.size() > 1 && (port.getName() == null || port.getName().isEmpty())) {
+                problems.add(at + ".name is required when there are several ports");
+            } else if (port.getName() != null && !port.getName().isEmpty()) {
+                if (!DNS_LABEL.matcher(port.getName()).matches()) {
+                    problems.add(at + ".name '" + port.getName() + "' is not a valid DNS-1123 label");
+                } else if (!names.add(port.getName())) {
+                    problems.add(at + ".name '" + port.getName() + "' is used twice");
+                }
+            }
+            String protocol = port.getProtocol() == null ? "TCP" : port.getProtocol();
+            if (!Set.of("TCP", "UDP", "SCTP").contains(protocol)) {
+                problems.add(at + ".protocol '" + protocol + "' is not one of TCP, UDP, SCTP");
+            }
+            if (port.getPort() == null || port.getPort() < 1 || port.getPort() > 65535) {
+                problems.add(at + ".port " + port.getPort() + " is not a port number (1-65535)");
+            } else if (!numbers.add(protocol + "/" + port.getPort())) {
+                problems.add(at + ": port " + port.getPort() + "/" + protocol + " is listed twice");
+            }
+            IntOrString target = port.getTargetPort();
+            if (target != null && target.getIntVal() != null && (target.getIntVal() < 1 || target.getIntVal() > 65535)) {
+                problems.add(at + ".targetPort " + target.getIntVal() + " is not a port number (1-65535)");
+            } else if (target != null && target.getStrVal() != null && !PORT_NAME.matcher(target.getStrVal()).matches()) {
+                problems.add(at + ".targetPort '" + target.getStrVal() + "' is not a port number or a port name "
+                        + "(at most 15 lowercase letters, digits and '-', with a letter)");
+            }
+            Integer nodePort = port.getNodePort();
+            if (nodePort != null && nodePort != 0) {
+                if (!hasNodePorts) {
+                    problems.add(at + ".nodePort " + nodePort + " is only allowed for type NodePort or LoadBalancer");
+                } else if (nodePort < LabServiceNetwork.NODE_PORT_FIRST || nodePort > LabServiceNetwork.NODE_PORT_LAST) {
+                    problems.add(at + ".nodePort " + nodePort + " is not in the node port range "
+                            + LabServiceNetwork.NODE_PORT_FIRST + "-" + LabServiceNetwork.NODE_PORT_LAST);
+                }
+            }
+        }
+        String affinity = spec.getSessionAffinity();
+        if (affinity != null && !Set.of("None", "ClientIP").contains(affinity)) {
+            problems.add(where + ": spec.sessionAffinity '" + affinity + "' is not one of None, ClientIP");
+        }
+        Integer timeout = spec.getSessionAffinityConfig() == null || spec.getSessionAffinityConfig().getClientIP() == null
+                ? null : spec.getSessionAffinityConfig().getClientIP().getTimeoutSeconds();
+        if (timeout != null && (timeout < 1 || timeout > 86400)) {
+            problems.add(where + ": spec.sessionAffinityConfig.clientIP.timeoutSeconds " + timeout
+                    + " is not in 1-86400");
+        }
+        if (spec.getExternalTrafficPolicy() != null && !Set.of("Cluster", "Local").contains(spec.getExternalTrafficPolicy())) {
+            problems.add(where + ": spec.externalTrafficPolicy '" + spec.getExternalTrafficPolicy()
+                    + "' is not one of Cluster, Local");
+        }
+        if (spec.getInternalTrafficPolicy() != null && !Set.of("Cluster", "Local").contains(spec.getInternalTrafficPolicy())) {
+            problems.add(where + ": spec.internalTrafficPolicy '" + spec.getInternalTrafficPolicy()
+                    + "' is not one of Cluster, Local");
+        }
+        List<String> externalIps = spec.getExternalIPs() == null ? List.of() : spec.getExternalIPs();
+        for (int i = 0; i < externalIps.size(); i++) {
+            if (!LabServiceNetwork.isIpv4(externalIps.get(i))) {
+                problems.add(where + ": spec.externalIPs[" + i + "] '" + externalIps.get(i) + "' is not an IPv4 address");
+            }
         }
     }
 
@@ -114,6 +236,11 @@ final class Manifests {
                 if (port == null || port < 1 || port > 65535) {
                     problems.add(where + ": spec.containers[" + c + "].ports[" + p + "].containerPort " + port
                             + " is not a port number (1-65535)");
+                }
+                String portName = ports.get(p).getName();
+                if (portName != null && !PORT_NAME.matcher(portName).matches()) {
+                    problems.add(where + ": spec.containers[" + c + "].ports[" + p + "].name '" + portName
+                            + "' is not a port name (at most 15 lowercase letters, digits and '-', with a letter)");
                 }
                 String protocol = ports.get(p).getProtocol();
                 if (protocol != null && !Set.of("TCP", "UDP", "SCTP").contains(protocol)) {

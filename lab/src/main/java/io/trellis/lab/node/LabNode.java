@@ -77,7 +77,8 @@ public final class LabNode {
 
     /**
      * Writes the agent's configuration: this node's paths, OVS instance and the userspace datapath, the pod CIDR
-     * from the Node (the controller allocates it) and the ovs backend's overlay to the other nodes. No
+     * from the Node (the controller allocates it), the ovs backend's overlay to the other nodes and its Service
+     * proxy (fed from the Services and EndpointSlices the lab daemon maintains). No
      * {@code netdev.uplinkInterface}: the agent finds the link holding the Node's InternalIP ({@code eth0}) and
      * moves that address onto {@code br-ex}, as the userspace datapath's native tunnelling needs.
      */
@@ -93,7 +94,7 @@ public final class LabNode {
                   ipam: host-local
                   podInterface: ovs
                   nodeRoutes: ovs
-                  serviceProxy: none
+                  serviceProxy: ovs
                   policy: none
                 network:
                   mtu: auto

@@ -83,4 +83,88 @@ class ManifestsTest {
         assertThatThrownBy(() -> Manifests.load(client, broken)).isInstanceOf(LabException.class)
                 .hasMessageContaining("not a valid manifest");
     }
+
+    @Test
+    void theServiceSampleIsValid() {
+        Path sample = Path.of("").toAbsolutePath().getParent().resolve("samples/web-service.yaml");
+        assertThat(Manifests.load(client, sample)).extracting(Manifests::describe).containsExactly("namespace/web",
+                "pod/web/web-1", "pod/web/web-2", "pod/web/web-3", "pod/web/client", "service/web/web",
+                "service/web/nobody");
+    }
+
+    @Test
+    void servicesAreAcceptedWithTheirFieldsAndEveryProblemIsNamed() throws Exception {
+        List<HasMetadata> ok = Manifests.load(client, write("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: np}
+                spec:
+                  type: NodePort
+                  clusterIP: 10.96.7.7
+                  selector: {app: a}
+                  sessionAffinity: ClientIP
+                  sessionAffinityConfig: {clientIP: {timeoutSeconds: 30}}
+                  externalTrafficPolicy: Local
+                  ports:
+                    - {name: http, port: 80, targetPort: web, nodePort: 30080}
+                    - {name: dns, port: 53, protocol: UDP, targetPort: 5353}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: headless}
+                spec: {clusterIP: None, selector: {app: a}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: ext}
+                spec: {type: ExternalName, externalName: example.com}
+                """));
+        assertThat(ok).hasSize(3);
+
+        Path bad = write("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: bad}
+                spec:
+                  type: Magic
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: bad2}
+                spec:
+                  clusterIP: 192.168.1.1
+                  sessionAffinity: Sticky
+                  ports:
+                    - {port: 0, protocol: ICMP, targetPort: Not_A_Name, nodePort: 30000}
+                    - {name: b, port: 81, targetPort: 70000}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: bad3}
+                spec:
+                  type: NodePort
+                  ports:
+                    - {name: a, port: 80, nodePort: 80}
+                    - {name: a, port: 80}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: bad4}
+                spec: {selector: {app: a}}
+                """);
+        assertThatThrownBy(() -> Manifests.load(client, bad)).isInstanceOf(LabException.class)
+                .hasMessageContaining("(Service bad): spec.type 'Magic' is not one of ClusterIP, NodePort, LoadBalancer, ExternalName")
+                .hasMessageContaining("(Service bad2): spec.clusterIP 192.168.1.1 is not in the lab's service CIDR 10.96.0.0/16")
+                .hasMessageContaining("spec.sessionAffinity 'Sticky' is not one of None, ClientIP")
+                .hasMessageContaining("spec.ports[0].name is required when there are several ports")
+                .hasMessageContaining("spec.ports[0].protocol 'ICMP' is not one of TCP, UDP, SCTP")
+                .hasMessageContaining("spec.ports[0].port 0 is not a port number (1-65535)")
+                .hasMessageContaining("spec.ports[0].targetPort 'Not_A_Name' is not a port number or a port name")
+                .hasMessageContaining("spec.ports[0].nodePort 30000 is only allowed for type NodePort or LoadBalancer")
+                .hasMessageContaining("spec.ports[1].targetPort 70000 is not a port number (1-65535)")
+                .hasMessageContaining("(Service bad3): spec.ports[0].nodePort 80 is not in the node port range 30000-32767")
+                .hasMessageContaining("spec.ports[1].name 'a' is used twice")
+                .hasMessageContaining("spec.ports[1]: port 80/TCP is listed twice")
+                .hasMessageContaining("(Service bad4): spec.ports must list at least one port");
+    }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -12,17 +13,27 @@ import java.util.Set;
  * {@code clusterIp:port} (and {@code nodeIp:nodePort}) to one ready endpoint.
  *
  * <p>Not modelled yet: headless Services (no cluster IP: nothing to proxy, the agent does not pass
- * them), external IPs, load-balancer IPs, session affinity, internal/external traffic policies and
- * topology hints. Backends must not guess them.
+ * them), external IPs, load-balancer IPs, internal/external traffic policies and topology hints.
+ * Backends must not guess them.
  *
- * @param ref        namespace/name
- * @param clusterIps {@code spec.clusterIPs}, one per IP family
- * @param ports      {@code spec.ports}; unique by (protocol, port) and by name
- * @param endpoints  the endpoints of all the Service's EndpointSlices
+ * @param ref              namespace/name
+ * @param clusterIps       {@code spec.clusterIPs}, one per IP family
+ * @param ports            {@code spec.ports}; unique by (protocol, port) and by name
+ * @param endpoints        the endpoints of all the Service's EndpointSlices
+ * @param clientIpAffinity {@code spec.sessionAffinity: ClientIP} with its timeout; empty for
+ *                         {@code None} (the API's default)
  */
-public record Service(ServiceRef ref, List<InetAddress> clusterIps, List<ServicePort> ports, List<ServiceEndpoint> endpoints) {
+public record Service(ServiceRef ref, List<InetAddress> clusterIps, List<ServicePort> ports, List<ServiceEndpoint> endpoints,
+                      Optional<ClientIpAffinity> clientIpAffinity) {
+
+    /** A Service without session affinity ({@code sessionAffinity: None}). */
+    public Service(ServiceRef ref, List<InetAddress> clusterIps, List<ServicePort> ports, List<ServiceEndpoint> endpoints) {
+        this(ref, clusterIps, ports, endpoints, Optional.empty());
+    }
+
     public Service {
         requireNonNull(ref, "ref");
+        requireNonNull(clientIpAffinity, "clientIpAffinity");
         clusterIps = List.copyOf(requireNonNull(clusterIps, "clusterIps"));
         ports = List.copyOf(requireNonNull(ports, "ports"));
         endpoints = List.copyOf(requireNonNull(endpoints, "endpoints"));

@@ -293,6 +293,11 @@ public final class OpenFlowClient implements AutoCloseable {
         packetInListeners.add(requireNonNull(listener, "listener"));
     }
 
+    /** Stops calling a listener added by {@link #addPacketInListener}; an unknown one is ignored. */
+    public void removePacketInListener(Consumer<PacketInMessage> listener) {
+        packetInListeners.remove(requireNonNull(listener, "listener"));
+    }
+
     /** Messages no request waits for: port status, flow removed, errors for fire-and-forget sends ... */
     public void addMessageListener(Consumer<OfMessage> listener) {
         messageListeners.add(requireNonNull(listener, "listener"));
