@@ -86,7 +86,11 @@ public record PodSandbox(String namespace, String name, String uid, String conta
         }
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
-                sandboxes.add(Serialization.unmarshal(Files.readString(f), PodSandbox.class));
+                try {
+                    sandboxes.add(Serialization.unmarshal(Files.readString(f), PodSandbox.class));
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // torn down by the kubelet between the listing and the read: no longer a sandbox
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
