@@ -167,10 +167,9 @@ public final class PipelineFlows {
      * that must not touch the overlay ({@link PipelineInstaller#installKeepingOverlay}).
      */
     public List<FlowMod> deleteOwnedExceptOverlay() {
-        return java.util.stream.IntStream.rangeClosed(1, 0xff)
-                .filter(kind -> kind != CookieScheme.KIND_TUNNEL && kind != CookieScheme.KIND_REMOTE_NODE)
-                .filter(kind -> kind <= CookieScheme.KIND_SERVICE_AFFINITY)
-                .mapToObj(kind -> deleteByCookie(cookies.kindValue(kind), cookies.kindMask())).toList();
+        return List.of(CookieScheme.KIND_NODE, CookieScheme.KIND_POD, CookieScheme.KIND_SERVICE,
+                        CookieScheme.KIND_SERVICE_AFFINITY).stream()
+                .map(kind -> deleteByCookie(cookies.kindValue(kind), cookies.kindMask())).toList();
     }
 
     /** Deletes every flow of the pod on {@code ofport}. */
