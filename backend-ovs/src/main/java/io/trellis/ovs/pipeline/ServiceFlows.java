@@ -11,6 +11,8 @@ import io.trellis.ovs.openflow.match.Match;
 import io.trellis.ovs.openflow.match.OxmFields;
 import io.trellis.ovs.openflow.match.Subfield;
 import io.trellis.ovs.openflow.message.Bucket;
+import io.trellis.ovs.openflow.message.CtFlush;
+import io.trellis.ovs.openflow.message.CtTuple;
 import io.trellis.ovs.openflow.message.FlowMod;
 import io.trellis.ovs.openflow.message.FlowModCommand;
 import io.trellis.ovs.openflow.message.GroupMod;
@@ -194,6 +196,21 @@ public final class ServiceFlows {
         int idle = Math.min(lb.affinityTimeoutSeconds(), MAX_AFFINITY_TIMEOUT_SECONDS);
         return new Action.Learn(pipeline.table(SERVICE_AFFINITY), idle, 0, PipelineFlows.PRIORITY_HIGH,
                 cookies.serviceAffinity(serviceId), 0, 0, 0, specs);
+    }
+
+    /**
+     * Deletes the conntrack entries of connections {@code frontend} sent to {@code backend}
+     * (original direction to the frontend, reply direction from the backend), in the pod traffic's
+     * zone: their next packet is load-balanced again. OVS 3.1+ (NXT_CT_FLUSH); not part of a bundle.
+     */
+    public CtFlush flushConnections(ServiceFrontend frontend, ServiceBackend backend) {
+        return new CtFlush(frontend.protocol(), ctZone, CtTuple.to(frontend.ip(), frontend.port()),
+                CtTuple.from(backend.ip(), backend.port()));
+    }
+
+    /** Deletes the conntrack entries of every connection to {@code frontend}, whatever its backend. */
+    public CtFlush flushConnections(ServiceFrontend frontend) {
+        return new CtFlush(frontend.protocol(), ctZone, CtTuple.to(frontend.ip(), frontend.port()), CtTuple.ANY);
     }
 
     /** Deletes one frontend's group; OVS ignores a delete of a group that does not exist. */

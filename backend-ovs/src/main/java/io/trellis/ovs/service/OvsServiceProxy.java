@@ -8,6 +8,7 @@ import io.trellis.ovs.openflow.message.GroupDesc;
 import io.trellis.ovs.openflow.message.OfMessage;
 import io.trellis.ovs.pipeline.PipelineInstaller;
 import io.trellis.ovs.pipeline.ServiceFlows;
+import io.trellis.ovs.pipeline.ServiceBackend;
 import io.trellis.ovs.pipeline.ServiceFrontend;
 import io.trellis.ovs.pipeline.ServiceLoadBalancer;
 import io.trellis.spi.service.Service;
@@ -211,6 +212,9 @@ public final class OvsServiceProxy implements ServiceProxy {
             addGroupsAndFlows(next, bundle);
             send(bundle, "service " + service.ref(), () -> published.put(service.ref(), next));
             dropped.forEach(groupIds::release);
+            if (previous != null) {
+                flushUdpConnections(service.ref(), previous, next);
+            }
             installed.put(service.ref(), next);
             LOG.debug("service {}: {} frontends installed", service.ref(), next.groups().size());
         } catch (RuntimeException e) {
@@ -245,6 +249,7 @@ public final class OvsServiceProxy implements ServiceProxy {
             throw failure("removing service " + ref, e);
         }
         installed.remove(ref);
+        flushUdpConnections(ref, previous, null);
         previous.groups().values().forEach(groupIds::release);
         serviceIds.release(previous.serviceId());
     }
@@ -326,6 +331,41 @@ public final class OvsServiceProxy implements ServiceProxy {
             bundle.add(flows.group(lb));
         }
         bundle.addAll(flows.serviceFlows(service.serviceId(), lbs));
+    }
+
+    /**
+     * Deletes the conntrack entries of UDP connections whose backend {@code next} no longer has
+     * ({@code null}: the Service is gone). UDP has no end: without this, a client that keeps its
+     * source port keeps reaching the removed endpoint for as long as it keeps sending (kube-proxy
+     * clears these entries too). TCP connections are left alone: they end with the endpoint, and an
+     * endpoint that is only no longer ready may still finish them. After the bundle, so the next
+     * packet of a flushed connection already meets the new group. A failed flush is logged, not
+     * thrown: the Service itself is installed.
+     */
+    private void flushUdpConnections(ServiceRef ref, Installed previous, Installed next) {
+        List<OfMessage> flushes = new ArrayList<>();
+        previous.desired().frontends().forEach((fe, backends) -> {
+            if (fe.protocol() != ServiceFrontend.UDP) {
+                return;
+            }
+            List<ServiceBackend> kept = next == null ? List.of() : next.desired().frontends().getOrDefault(fe, List.of());
+            if (kept.isEmpty()) {
+                flushes.add(flows.flushConnections(fe));
+            } else {
+                backends.stream().filter(b -> !kept.contains(b)).forEach(b -> flushes.add(flows.flushConnections(fe, b)));
+            }
+        });
+        if (flushes.isEmpty()) {
+            return;
+        }
+        try {
+            await(client.sendConfirmed(flushes), "service " + ref + ": flushing " + flushes.size() + " UDP conntrack"
+                    + " selections");
+            LOG.debug("service {}: {} UDP conntrack flushes", ref, flushes.size());
+        } catch (ServiceProxyException e) {
+            LOG.warn("{} (UDP clients keeping their source port may still reach removed endpoints until their "
+                    + "conntrack entries expire)", e.getMessage());
+        }
     }
 
     /** Sends one bundle; {@code publish} records its state for full installs (see {@link #published}). */

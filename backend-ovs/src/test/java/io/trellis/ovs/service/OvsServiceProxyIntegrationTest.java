@@ -220,6 +220,26 @@ class OvsServiceProxyIntegrationTest {
     }
 
     @Test
+    void udpFromOneSourcePortLeavesARemovedEndpoint() {
+        proxy.upsert(web("ep-a", "ep-b", "ep-c", "ep-d"));
+        List<String> before = udpFrom(40053, 3);
+        assertThat(count(before)).as("one conntrack entry, one endpoint: %s", before).hasSize(1);
+        String pinned = before.get(0).split(" ")[0];
+        List<String> rest = new ArrayList<>(List.of("ep-a", "ep-b", "ep-c", "ep-d"));
+        rest.remove(pinned);
+        // The removed endpoint still runs and would answer: only a flushed entry moves the client.
+        proxy.upsert(web(rest.toArray(String[]::new)));
+        List<String> after = udpFrom(40053, 3);
+        assertThat(count(after)).as("after removing %s: %s", pinned, after).hasSize(1);
+        assertThat(after.get(0)).doesNotStartWith(pinned + " ");
+        // Removing another endpoint leaves the client where it is (only the removed one's entries go).
+        String kept = after.get(0).split(" ")[0];
+        rest.remove(rest.stream().filter(n -> !n.equals(kept)).findFirst().orElseThrow());
+        proxy.upsert(web(rest.toArray(String[]::new)));
+        assertThat(udpFrom(40053, 2)).containsOnly(after.get(0));
+    }
+
+    @Test
     void withoutEndpointsNewConnectionsFailAndComeBackWithThem() {
         proxy.upsert(service(List.of()));
         assertThat(tcp(80, 2)).allSatisfy(l -> assertThat(l).startsWith("failed"));
@@ -372,6 +392,13 @@ class OvsServiceProxyIntegrationTest {
 
     private List<String> udp(int port, int count) {
         return run("udp", port, count);
+    }
+
+    private List<String> udpFrom(int sourcePort, int count) {
+        CommandResult r = sandbox.execResult(clientPod.netns(), List.of("python3", script, "udpfrom", CLUSTER_IP, "53",
+                Integer.toString(count), Integer.toString(sourcePort)));
+        assertThat(r.exitCode()).as("udpfrom: %s", r).isZero();
+        return r.stdout().lines().toList();
     }
 
     private List<String> run(String mode, int port, int count) {

@@ -4,6 +4,8 @@
 #                                        every line received with "NAME PORT"; UDP: answer every datagram so
 #   svctool.py connect IP PORT COUNT    COUNT new TCP connections, one after the other, each sending one line;
 #                                        print each answer, or "failed: REASON" (1 s timeout)
+#   svctool.py who IP PORT COUNT        like connect, but each answer is "NAME PORT CLIENT-IP" (the source address
+#                                        the server saw)
 #   svctool.py udp IP PORT COUNT        COUNT datagrams, each from a new socket (a new source port); print each
 #                                        answer or "failed: REASON"
 #   svctool.py udpc IP PORT COUNT       like udp, but each socket connect()s first, so an ICMP port unreachable
@@ -20,8 +22,11 @@ def serve(name, ip, ports):
     class Tcp(socketserver.StreamRequestHandler):
         def handle(self):
             port = self.server.server_address[1]
-            for _ in self.rfile:
-                self.wfile.write(("%s %d\n" % (name, port)).encode())
+            for line in self.rfile:
+                if line.strip() == b"who":   # "who" asks for the client's address as this server sees it
+                    self.wfile.write(("%s %d %s\n" % (name, port, self.client_address[0])).encode())
+                else:
+                    self.wfile.write(("%s %d\n" % (name, port)).encode())
                 self.wfile.flush()
 
     class Udp(socketserver.BaseRequestHandler):
@@ -43,11 +48,11 @@ def serve(name, ip, ports):
     threading.Event().wait()
 
 
-def connect(ip, port, count):
+def connect(ip, port, count, request=b"hello\n"):
     for _ in range(count):
         try:
             with socket.create_connection((ip, port), timeout=1) as s:
-                s.sendall(b"hello\n")
+                s.sendall(request)
                 print(s.makefile().readline().strip() or "failed: no answer", flush=True)
         except OSError as e:
             print("failed: %s" % e, flush=True)
@@ -78,6 +83,20 @@ def udp_connected(ip, port, count):
                 print("failed: %s" % e, flush=True)
 
 
+def udp_from(ip, port, count, source_port):
+    """Like udp, every datagram from the same source port: one conntrack entry throughout."""
+    for _ in range(count):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("", source_port))
+            s.settimeout(1)
+            try:
+                s.sendto(b"hello", (ip, port))
+                print(s.recv(1500).decode(), flush=True)
+            except OSError as e:
+                print("failed: %s" % e, flush=True)
+
+
 def hold(ip, port):
     with socket.create_connection((ip, port), timeout=2) as s:
         answers = s.makefile()
@@ -93,10 +112,14 @@ if __name__ == "__main__":
         serve(sys.argv[2], sys.argv[3], [int(p) for p in sys.argv[4:]])
     elif cmd == "connect":
         connect(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "who":
+        connect(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), b"who\n")
     elif cmd == "udp":
         udp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "udpc":
         udp_connected(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "udpfrom":
+        udp_from(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     elif cmd == "hold":
         hold(sys.argv[2], int(sys.argv[3]))
     else:

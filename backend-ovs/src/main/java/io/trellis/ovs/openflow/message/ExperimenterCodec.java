@@ -11,7 +11,7 @@ import java.util.OptionalInt;
 /**
  * OFPT_EXPERIMENTER messages (section 7.5.4): ofp_header, experimenter id, exp_type, body. Decodes
  * the Nicira messages Trellis uses (nicira-ext.h: NXT_SET_PACKET_IN_FORMAT = 16,
- * NXT_PACKET_IN2 = 30) and, for OpenFlow 1.3, ONF bundles; everything else stays raw.
+ * NXT_PACKET_IN2 = 30, NXT_CT_FLUSH = 32) and, for OpenFlow 1.3, ONF bundles; everything else stays raw.
  */
 final class ExperimenterCodec {
 
@@ -28,6 +28,9 @@ final class ExperimenterCodec {
         if (experimenter == OfErrorCatalog.NX_VENDOR_ID) {
             if (expType == NXT_PACKET_IN2) {
                 return decodePacketIn2(xid, body);
+            }
+            if (expType == CtFlushCodec.NXT_CT_FLUSH) {
+                return CtFlushCodec.decode(xid, body);
             }
             if (expType == NXT_SET_PACKET_IN_FORMAT) {
                 Wire.need(body, 4, "nx_set_packet_in_format");

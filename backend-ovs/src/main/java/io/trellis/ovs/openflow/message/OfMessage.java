@@ -9,7 +9,7 @@ public sealed interface OfMessage
         permits Hello, ErrorMessage, EchoRequest, EchoReply, FeaturesRequest, FeaturesReply,
                 GetConfigRequest, GetConfigReply, SetConfig, BarrierRequest, BarrierReply, FlowMod, GroupMod,
                 BundleControl, BundleAdd, MultipartRequest, MultipartReply, PacketOut, PacketInMessage,
-                SetPacketInFormat, UnknownExperimenter, UnknownMessage {
+                SetPacketInFormat, CtFlush, UnknownExperimenter, UnknownMessage {
 
     /** {@code ofp_header.xid}: replies carry the xid of their request. */
     int xid();

@@ -80,6 +80,8 @@ public final class OfMessageCodec {
             ExperimenterCodec.encodePacketIn2(m, version, out);
         } else if (message instanceof SetPacketInFormat m) {
             ExperimenterCodec.encodeSetPacketInFormat(m, out);
+        } else if (message instanceof CtFlush m) {
+            CtFlushCodec.encode(m, out);
         } else if (message instanceof UnknownExperimenter m) {
             out.writeInt(m.experimenter()).writeInt(m.expType());
             m.body().writeTo(out);
@@ -132,7 +134,7 @@ public final class OfMessageCodec {
         } else if (message instanceof UnknownMessage u) {
             return u.type();
         }
-        return OfType.EXPERIMENTER; // PacketIn2, SetPacketInFormat, UnknownExperimenter
+        return OfType.EXPERIMENTER; // PacketIn2, SetPacketInFormat, CtFlush, UnknownExperimenter
     }
 
     /**
