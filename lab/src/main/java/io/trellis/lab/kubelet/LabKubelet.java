@@ -109,14 +109,24 @@ public final class LabKubelet implements AutoCloseable {
         Pod pod = informer.getIndexer().getByKey(key);
         Optional<PodSandbox> sandbox = PodSandbox.load(sandboxDir, namespace, name);
         try {
-            boolean wanted = pod != null && pod.getMetadata().getDeletionTimestamp() == null
-                    && nodeName.equals(pod.getSpec().getNodeName());
+            Optional<Instant> graceEnds = pod == null ? Optional.empty() : graceEnds(pod);
+            boolean wanted = pod != null && nodeName.equals(pod.getSpec().getNodeName())
+                    && (pod.getMetadata().getDeletionTimestamp() == null
+                        || graceEnds.isPresent() && Instant.now().isBefore(graceEnds.get()));
+            if (wanted && graceEnds.isPresent()) {
+                // Terminating: the workload keeps serving (its Ready condition stays) until the grace period ends.
+                long delay = Math.max(0, graceEnds.get().toEpochMilli() - System.currentTimeMillis()) + 100;
+                worker.schedule(() -> sync(key), delay, TimeUnit.MILLISECONDS);
+            }
             if (sandbox.isPresent() && (!wanted || !sandbox.get().uid().equals(pod.getMetadata().getUid()))) {
                 tearDown(sandbox.get());
                 sandbox = Optional.empty();
             }
             if (!wanted) {
                 return;
+            }
+            if (sandbox.isEmpty() && graceEnds.isPresent()) {
+                return; // deleted before it ran: nothing to keep serving
             }
             if (sandbox.isEmpty()) {
                 sandbox = Optional.of(setUp(pod));
@@ -136,6 +146,31 @@ public final class LabKubelet implements AutoCloseable {
                 writePendingStatus(pod, e.getMessage());
             }
             worker.schedule(() -> sync(key), RETRY_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * When a terminating Pod's containers would be stopped: its deletionTimestamp plus the grace period
+     * (metadata.deletionGracePeriodSeconds, else spec.terminationGracePeriodSeconds, else 30 s, as a real
+     * kubelet). The API stand-in removes a Pod without finalizers at once, so only Pods held by a finalizer are
+     * ever seen terminating: they keep serving for their grace period, as on a real cluster, then stop. Empty
+     * when the Pod is not terminating or its deletionTimestamp does not parse (then it stops at once).
+     */
+    static Optional<Instant> graceEnds(Pod pod) {
+        String deletion = pod.getMetadata().getDeletionTimestamp();
+        if (deletion == null) {
+            return Optional.empty();
+        }
+        Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+        if (grace == null && pod.getSpec() != null) {
+            grace = pod.getSpec().getTerminationGracePeriodSeconds();
+        }
+        try {
+            return Optional.of(Instant.parse(deletion).plusSeconds(grace == null ? 30 : grace));
+        } catch (java.time.format.DateTimeParseException e) {
+            LOG.warn("pod {}/{}: metadata.deletionTimestamp '{}' is not a timestamp; stopping it now",
+                    pod.getMetadata().getNamespace(), pod.getMetadata().getName(), deletion);
+            return Optional.empty();
         }
     }
 
