@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,6 +25,12 @@ import java.util.concurrent.TimeoutException;
 public final class ApiStandInProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * JVM options of the stand-in: small and quick to start by default; a benchmark holding tens of
+     * thousands of objects (bench service-scale) sets this system property for more heap and the full JIT.
+     */
+    public static final String JVM_OPTIONS_PROPERTY = "trellis.e2e.apiStandInJvmOptions";
+    private static final String DEFAULT_JVM_OPTIONS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
     private final Process process;
     private final BufferedReader answers;
@@ -48,9 +55,10 @@ public final class ApiStandInProcess implements AutoCloseable {
         requireNonNull(kubeconfig, "kubeconfig");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String classPath = System.getProperty("java.class.path");
-        List<String> command = List.of("ip", "netns", "exec", requireNonNull(netns, "netns"), java.toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath,
-                ApiStandIn.class.getName(), nodeName, podCidr, internalIp);
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", requireNonNull(netns, "netns"),
+                java.toString()));
+        command.addAll(List.of(System.getProperty(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS).strip().split("\\s+")));
+        command.addAll(List.of("-cp", classPath, ApiStandIn.class.getName(), nodeName, podCidr, internalIp));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
         Process process;
         try {

@@ -35,6 +35,8 @@ import java.util.stream.Stream;
  */
 public final class Lab {
     public static final String NODE_UNDERLAY_IP = "10.250.0.%d";
+    /** The outside client's address on the underlay (netns {@code <prefix>-outside}); nodes use .1 to .50. */
+    public static final String OUTSIDE_IP = "10.250.0.200";
     private static final Duration API_START = Duration.ofSeconds(60);
     private static final Duration AGENT_READY = Duration.ofSeconds(120);
     /** How long an agent waits for its Node's pod CIDR from the controller before giving up. */
@@ -119,6 +121,7 @@ public final class Lab {
                 }
             }
             LabNode.createUnderlay(shell, state.underlayNetns());
+            LabNode.createOutsideClient(shell, state.underlayNetns(), state.outsideNetns(), OUTSIDE_IP);
             for (int i = 0; i < nodes.size(); i++) {
                 LabNode labNode = new LabNode(paths, shell, processes, nodes.get(i));
                 labNode.createNamespace(state.underlayNetns(), i + 1);

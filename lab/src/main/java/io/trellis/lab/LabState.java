@@ -63,6 +63,11 @@ public record LabState(String prefix, Path home, String tunnelType, long apiServ
         return prefix + "-underlay";
     }
 
+    /** A client outside the cluster on the underlay ({@link Lab#OUTSIDE_IP}), for node ports and external IPs. */
+    public String outsideNetns() {
+        return prefix + "-outside";
+    }
+
     public LabState withApiServerPid(long pid) {
         return new LabState(prefix, home, tunnelType, pid, controllerPid, daemonPid, nodes);
     }

@@ -8,7 +8,7 @@ import java.util.List;
 /** What `lab up` needs from the machine and the build, checked up front with one clear message. */
 final class Prerequisites {
     private static final List<String> TOOLS = List.of("ip", "setsid", "ovsdb-tool", "ovsdb-server", "ovs-vswitchd",
-            "ovs-vsctl");
+            "ovs-vsctl", "ethtool");
 
     private Prerequisites() {
     }

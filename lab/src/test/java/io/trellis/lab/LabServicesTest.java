@@ -30,7 +30,8 @@ import tools.jackson.databind.JsonNode;
  * Services end to end on a 2-node lab, as root: the lab daemon allocates the cluster IP and keeps the
  * EndpointSlice, the agents' OVS Service proxy balances real connections made with python3 in a client pod
  * ({@code lab exec}) over three endpoint pods on both nodes, follows an endpoint's deletion and lets nothing
- * through a Service without endpoints. Uses samples/web-service.yaml. One lab for the class; the tests run in
+ * through a Service without endpoints; a ClientIP Service keeps each client on one endpoint until its affinity
+ * times out. Uses samples/web-service.yaml. One lab for the class; the tests run in
  * order and build on each other. Fails without root, OVS, python3 or a built tree.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -197,6 +198,125 @@ class LabServicesTest {
                 .allMatch(k -> k.startsWith("error:"));
     }
 
+    /** A ClientIP Service over three endpoint pods on both nodes, and a second client (test 6). */
+    private static final String STICKY = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sticky-1, namespace: web, labels: {app: sticky}}
+            spec:
+              nodeName: node-1
+              containers: [{name: server, image: builtin, ports: [{name: web, containerPort: 80}]}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sticky-2, namespace: web, labels: {app: sticky}}
+            spec:
+              nodeName: node-2
+              containers: [{name: server, image: builtin, ports: [{name: web, containerPort: 80}]}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sticky-3, namespace: web, labels: {app: sticky}}
+            spec:
+              nodeName: node-1
+              containers: [{name: server, image: builtin, ports: [{name: web, containerPort: 80}]}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: client-2, namespace: web, labels: {app: client}}
+            spec:
+              nodeName: node-2
+              containers: [{name: client, image: builtin}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: sticky, namespace: web}
+            spec:
+              selector: {app: sticky}
+              sessionAffinity: ClientIP
+              sessionAffinityConfig: {clientIP: {timeoutSeconds: %d}}
+              ports: [{name: http, port: 80, targetPort: web}]
+            """;
+    private static final Set<String> STICKY_PODS = Set.of("web/sticky-1", "web/sticky-2", "web/sticky-3");
+    private static final int AFFINITY_SECONDS = 10;
+
+    @Test
+    @Order(6)
+    void withClientIpAffinityAClientsConnectionsReachOneEndpointUntilTheTimeout() throws Exception {
+        Path manifest = labDir.resolve("sticky.yaml");
+        Files.writeString(manifest, STICKY.formatted(AFFINITY_SECONDS));
+        launcher.check("apply", "-f", manifest.toString(), "--wait", "--timeout", "120");
+        String stickyIp;
+        try (KubernetesClient client = lab().client()) {
+            stickyIp = awaitValue("sticky's cluster IP", Duration.ofSeconds(10),
+                    () -> client.services().inNamespace("web").withName("sticky").get(),
+                    s -> s.getSpec().getClusterIP() != null).getSpec().getClusterIP();
+            List<Endpoint> ready = readyEndpoints(awaitValue("a slice with 3 ready endpoints", Duration.ofSeconds(10),
+                    () -> slices(client, "sticky"), l -> l.size() == 1 && readyEndpoints(l.get(0)).size() == 3).get(0));
+            assertThat(ready).extracting(Endpoint::getNodeName).as("endpoints on both nodes")
+                    .containsOnly("node-1", "node-2").contains("node-1", "node-2");
+        }
+        // Until both agents have programmed it, then one timeout more: what was learned while the agents
+        // converged (endpoints becoming ready one by one) has expired.
+        for (String client : List.of(CLIENT, "web/client-2")) {
+            firstAnswer(client, stickyIp);
+        }
+        Thread.sleep(AFFINITY_SECONDS * 1000L + 3000);
+
+        // Each of two clients (client-2 on node-2): a first connection, which its node's OVS learns, then 60
+        // new connections in a row, well within the timeout: all to the first one's endpoint.
+        for (String client : List.of(CLIENT, "web/client-2")) {
+            String pinned = firstAnswer(client, stickyIp);
+            Map<String, Integer> burst = connect(client, stickyIp, 80, "tcp", 60, 5);
+            assertThat(burst).as(() -> "60 connections of " + client + " after its first went to " + pinned
+                    + "; agent logs:\n" + agentLogs()).containsOnlyKeys(pinned);
+            System.out.printf("%s pinned to %s%n", client, pinned);
+        }
+
+        // Idle for longer than the timeout: the next connection is balanced again and the following ones
+        // follow it. Over a few expiries the client meets more than one endpoint (every round on the same
+        // one of three: probability (1/3)^(rounds-1)).
+        Set<String> seen = new java.util.TreeSet<>();
+        int rounds = 0;
+        while (seen.size() < 2 && rounds < 8) {
+            Thread.sleep(AFFINITY_SECONDS * 1000L + 3000);
+            String pinned = firstAnswer(CLIENT, stickyIp);
+            int round = rounds;
+            assertThat(connect(CLIENT, stickyIp, 80, "tcp", 10, 5)).as(() -> "round " + round + " after an idle "
+                    + "timeout, first to " + pinned + "; agent logs:\n" + agentLogs()).containsOnlyKeys(pinned);
+            seen.add(pinned);
+            rounds++;
+        }
+        assertThat(seen).as("endpoints met by %s over %d expiries of its affinity", CLIENT, rounds).hasSizeGreaterThan(1);
+    }
+
+    /** The last lines of both agents' logs, for a failure's description. */
+    private String agentLogs() {
+        StringBuilder logs = new StringBuilder();
+        for (String node : List.of("1", "2")) {
+            try {
+                List<String> lines = launcher.run("logs", "agent", "--node", node).stdout().lines().toList();
+                logs.append("--- node-").append(node).append('\n')
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())))
+                        .append('\n');
+            } catch (Exception e) {
+                logs.append("--- node-").append(node).append(": ").append(e).append('\n');
+            }
+        }
+        return logs.toString();
+    }
+
+    /** The answer to one new connection from {@code client}, retried for 20 s until it comes from a sticky pod. */
+    private String firstAnswer(String client, String ip) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Map<String, Integer> answer = connect(client, ip, 80, "tcp", 1, 2);
+        while (!STICKY_PODS.containsAll(answer.keySet()) && System.nanoTime() < deadline) {
+            answer = connect(client, ip, 80, "tcp", 1, 2);
+        }
+        assertThat(answer.keySet()).as("first answer to %s", client).hasSize(1).isSubsetOf(STICKY_PODS);
+        return answer.keySet().iterator().next();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Lab lab() {
@@ -225,13 +345,19 @@ class LabServicesTest {
     /** Runs {@link #CONNECT} in the client pod: answers (pod names) and errors with their counts. */
     private Map<String, Integer> connect(String ip, int port, String protocol, int count, int timeoutSeconds)
             throws Exception {
-        LabLauncher.Run run = launcher.check("exec", CLIENT, "--", "python3", "-c", CONNECT, ip, Integer.toString(port),
+        return connect(CLIENT, ip, port, protocol, count, timeoutSeconds);
+    }
+
+    /** Runs {@link #CONNECT} in the pod {@code from}: answers (pod names) and errors with their counts. */
+    private Map<String, Integer> connect(String from, String ip, int port, String protocol, int count,
+                                         int timeoutSeconds) throws Exception {
+        LabLauncher.Run run = launcher.check("exec", from, "--", "python3", "-c", CONNECT, ip, Integer.toString(port),
                 protocol, Integer.toString(count), Integer.toString(timeoutSeconds));
         JsonNode json = Serialization.jsonMapper().readTree(run.stdout().strip());
         Map<String, Integer> counts = new TreeMap<>();
         json.properties().forEach(e -> counts.put(e.getKey(), e.getValue().asInt()));
         assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).as("%s", counts).isEqualTo(count);
-        System.out.printf("%d x %s/%d to %s: %s%n", count, protocol, port, ip, counts);
+        System.out.printf("%d x %s/%d from %s to %s: %s%n", count, protocol, port, from, ip, counts);
         return counts;
     }
 

@@ -60,7 +60,7 @@ public final class OvsBackend implements TrellisBackend {
      */
     @Override
     public Optional<ServiceProxyFactory> serviceProxy() {
-        return Optional.of(context -> podDriver(context).serviceProxy());
+        return Optional.of(context -> podDriver(context).serviceProxy(context.nodeName()));
     }
 
     /** Removes bridges, gateway routes, iptables chains and the uplink bridge ({@link OvsNodeCleanup}). */

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Undoes what the {@code ovs} backend did to a node (for {@code trellis-agent --uninstall}): the
  * host ends of pod veths, the integration bridge (with its gateway and tunnel ports, whose kernel
- * routes go with the gateway device), the pod egress iptables chains, leftover gateway routes, and
+ * routes go with the gateway device), the pod egress and Service iptables chains (node ports,
+ * {@link ServiceHostNetwork}), leftover gateway and Service routes, and
  * the uplink bridge, whose addresses and routes go back to the uplink. Each step is idempotent and
  * runs even when an earlier one found nothing to do; ovs-vswitchd and ovsdb-server must be running.
  */
@@ -75,6 +76,7 @@ public final class OvsNodeCleanup {
             }
         }
         NodeMasquerade.inNode(netlink, timeout).uninstall();
+        ServiceHostNetwork.inNode(netlink, OvsNodeSetup.GATEWAY_PORT, timeout).uninstall();
         done.add("iptables chains TRELLIS-*");
         if (new UplinkBridge(db, netlink, settings.uplinkBridge(), timeout).restore()) {
             done.add("uplink bridge " + settings.uplinkBridge() + " (addresses and routes back on the uplink)");

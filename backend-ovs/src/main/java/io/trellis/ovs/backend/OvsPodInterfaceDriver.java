@@ -86,7 +86,7 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
     /** The overlay driver sharing this driver's connections, once asked for; re-applied after resyncs. */
     private volatile OvsNodeRouteDriver overlay;
     /** The Service proxy sharing this driver's connection and installer, once asked for. */
-    private OvsServiceProxy services;
+    private volatile OvsServiceProxy services;
     private final NodeNetlink netlink;
     private final NettyTransport transport;
     private final OvsdbClient ovsdb;
@@ -216,13 +216,18 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
     }
 
     /**
-     * The Service proxy on this driver's OpenFlow connection and installer, created on first call:
-     * the full installs at recovery and resync (ovs-vswitchd restart) write its Services' groups
-     * and flows in the same bundle as the pipeline.
+     * The Service proxy on this driver's OpenFlow connection and installer for the node
+     * {@code nodeName} (the local endpoints of {@code Local} traffic policies), created on first
+     * call: the full installs at recovery and resync (ovs-vswitchd restart) write its Services'
+     * groups and flows in the same bundle as the pipeline. Its host side
+     * ({@link ServiceHostNetwork}: node-port DNAT, routes of external, load-balancer and cluster
+     * IPs into the gateway) is in this driver's node namespace, put back after a resync.
      */
-    public synchronized OvsServiceProxy serviceProxy() {
+    public synchronized OvsServiceProxy serviceProxy(String nodeName) {
+        requireNonNull(nodeName, "nodeName");
         if (services == null) {
-            services = OvsServiceProxy.sharing(installer, timeout);
+            services = OvsServiceProxy.sharing(installer, timeout, Optional.of(nodeName),
+                    ServiceHostNetwork.inNode(netlink, OvsNodeSetup.GATEWAY_PORT, timeout));
         }
         return services;
     }
@@ -572,6 +577,10 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
             if (routes != null) {
                 routes.reapplyHostState();
             }
+            OvsServiceProxy proxy = services;
+            if (proxy != null) {
+                proxy.reapplyHostState(); // the recreated gateway lost the Service routes and neighbours
+            }
         } catch (RuntimeException e) {
             LOG.error("resync of bridge {} after reconnecting failed: {}", settings.integrationBridge(), e.getMessage(), e);
         }
@@ -582,6 +591,10 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
         // Leaves bridge, ports and flows in place: pods keep forwarding while the agent is away.
         closed = true;
         resyncs.shutdownNow();
+        OvsServiceProxy proxy = services;
+        if (proxy != null) {
+            proxy.closeHostUpdates();
+        }
         closeQuietly(openflow);
         closeQuietly(ovsdb);
         closeQuietly(transport);

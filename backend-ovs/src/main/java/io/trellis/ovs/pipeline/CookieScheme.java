@@ -2,6 +2,10 @@ package io.trellis.ovs.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
 /**
  * How the agent marks the flows it owns. A cookie is 64 bits:
  *
@@ -128,6 +132,46 @@ public record CookieScheme(int owner) {
             throw new IllegalArgumentException("cookie kind: " + kind + " out of range 1..255");
         }
         return compose(kind, 0, 0);
+    }
+
+    /**
+     * A cookie value and mask selecting flows as a non-strict flow delete or a flow dump does
+     * (OpenFlow 1.5.1 section 7.3.4.2: the flow's cookie AND mask equals value AND mask).
+     */
+    public record Selection(long value, long mask) {
+    }
+
+    /**
+     * Selections that together pick every flow this agent owns whose kind is not in {@code kept},
+     * and no other flow: one cookie mask cannot express "every kind but 6", so the kinds allowed
+     * are split into aligned blocks (a prefix of the 8 kind bits under the mask), at most 8 per
+     * kept kind. Without kept kinds: the single owner selection.
+     *
+     * @throws IllegalArgumentException naming a kept kind outside 0..255
+     */
+    public List<Selection> ownedExceptKinds(Set<Integer> kept) {
+        requireNonNull(kept, "kept");
+        for (int kind : kept) {
+            if (kind < 0 || kind > 0xff) {
+                throw new IllegalArgumentException("kept cookie kind: " + kind + " out of range 0..255");
+            }
+        }
+        List<Selection> selections = new ArrayList<>();
+        coverKinds(0, 0, kept, selections);
+        return List.copyOf(selections);
+    }
+
+    /** Adds the block of kinds starting at {@code first} whose top {@code prefixBits} bits are fixed. */
+    private void coverKinds(int first, int prefixBits, Set<Integer> kept, List<Selection> out) {
+        int size = 1 << (8 - prefixBits);
+        boolean keepsAny = kept.stream().anyMatch(k -> k >= first && k < first + size);
+        if (!keepsAny) {
+            long kindBitsMask = (0xffL << (8 - prefixBits)) & 0xffL;
+            out.add(new Selection(ownerValue() | ((long) first << KIND_SHIFT), ownerMask() | (kindBitsMask << KIND_SHIFT)));
+        } else if (prefixBits < 8) {
+            coverKinds(first, prefixBits + 1, kept, out);
+            coverKinds(first + size / 2, prefixBits + 1, kept, out);
+        }
     }
 
     /** Owner and kind bits. */

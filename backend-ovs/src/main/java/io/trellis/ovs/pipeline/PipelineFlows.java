@@ -24,6 +24,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Computes the flows of pod networking on one node: pure functions from the model
@@ -167,9 +168,28 @@ public final class PipelineFlows {
      * that must not touch the overlay ({@link PipelineInstaller#installKeepingOverlay}).
      */
     public List<FlowMod> deleteOwnedExceptOverlay() {
+        return deleteOwnedExceptOverlay(Set.of());
+    }
+
+    /** Like {@link #deleteOwnedExceptOverlay()}, also keeping the flows of the cookie kinds {@code kept}. */
+    public List<FlowMod> deleteOwnedExceptOverlay(Set<Integer> kept) {
+        requireNonNull(kept, "kept");
         return List.of(CookieScheme.KIND_NODE, CookieScheme.KIND_POD, CookieScheme.KIND_SERVICE,
                         CookieScheme.KIND_SERVICE_AFFINITY).stream()
+                .filter(kind -> !kept.contains(kind))
                 .map(kind -> deleteByCookie(cookies.kindValue(kind), cookies.kindMask())).toList();
+    }
+
+    /**
+     * Deletes every owned flow except those of the cookie kinds {@code kept} (flows OVS learned
+     * for a feature that a full install must not reset): {@link #deleteOwned()} when nothing is
+     * kept, else one delete per block of {@link CookieScheme#ownedExceptKinds}.
+     */
+    public List<FlowMod> deleteOwnedExcept(Set<Integer> kept) {
+        if (requireNonNull(kept, "kept").isEmpty()) {
+            return List.of(deleteOwned());
+        }
+        return cookies.ownedExceptKinds(kept).stream().map(sel -> deleteByCookie(sel.value(), sel.mask())).toList();
     }
 
     /** Deletes every flow of the pod on {@code ofport}. */

@@ -12,8 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>Other features keep their own state and contribute it as a {@link FullInstallPart} (the
  * Service proxy's groups and flows): a full install appends each part's messages to the same
  * bundle. Such a feature changes its state and sends its own bundles through
- * {@link #sendRecorded}, so no full install falls between the state change and its bundle.
+ * {@link #sendRecorded}, so no full install falls between the state change and its bundle. Flows
+ * OVS learned for a part ({@link FullInstallPart#keptCookieKinds}, the Services' ClientIP
+ * affinities) survive full installs: the deletes skip their cookie kinds.
  */
 public final class PipelineInstaller {
 
@@ -64,6 +69,42 @@ public final class PipelineInstaller {
          * only change in {@link #sendRecorded} or {@link #record}, and this must not block on OVS.
          */
         List<OfMessage> fullInstallMessages();
+
+        /**
+         * Cookie kinds of flows OVS learns for this part ({@code learn} actions) that full installs
+         * must leave in place: they are no desired state the part could write again, and deleting
+         * them resets what the switch remembers (a Service's ClientIP affinities). The part itself
+         * deletes those that no longer apply, in its own bundles. None by default.
+         */
+        default Set<Integer> keptCookieKinds() {
+            return Set.of();
+        }
+
+        /**
+         * A part whose learned flows of the cookie kinds {@code keptCookieKinds} survive full installs.
+         *
+         * @throws IllegalArgumentException naming a kind outside 1..255
+         */
+        static FullInstallPart keeping(Set<Integer> keptCookieKinds, Supplier<List<OfMessage>> messages) {
+            Set<Integer> kept = Set.copyOf(keptCookieKinds);
+            for (int kind : kept) {
+                if (kind < 1 || kind > 0xff) {
+                    throw new IllegalArgumentException("kept cookie kind: " + kind + " out of range 1..255");
+                }
+            }
+            requireNonNull(messages, "messages");
+            return new FullInstallPart() {
+                @Override
+                public List<OfMessage> fullInstallMessages() {
+                    return messages.get();
+                }
+
+                @Override
+                public Set<Integer> keptCookieKinds() {
+                    return kept;
+                }
+            };
+        }
     }
 
     public PipelineInstaller(OpenFlowClient client, PipelineFlows flows) {
@@ -123,8 +164,7 @@ public final class PipelineInstaller {
      * then the pipeline, then (once the tunnel is on) the tunnel flows and every remote node's flows.
      */
     public synchronized List<FlowMod> installBundle(NodeNetwork node, Collection<LocalPod> pods) {
-        List<FlowMod> bundle = new ArrayList<>();
-        bundle.add(flows.deleteOwned());
+        List<FlowMod> bundle = new ArrayList<>(flows.deleteOwnedExcept(keptCookieKinds()));
         bundle.addAll(desired(node, pods));
         return bundle;
     }
@@ -153,9 +193,20 @@ public final class PipelineInstaller {
         if (tunnelOfport.isPresent()) {
             return installBundle(node, pods);
         }
-        List<FlowMod> bundle = new ArrayList<>(flows.deleteOwnedExceptOverlay());
+        List<FlowMod> bundle = new ArrayList<>(flows.deleteOwnedExceptOverlay(keptCookieKinds()));
         bundle.addAll(desired(node, pods));
         return bundle;
+    }
+
+    /**
+     * The cookie kinds of learned flows full installs leave in place: those of the registered
+     * {@link FullInstallPart}s (none before a part is added, so the first install at agent start
+     * still clears what an earlier run learned).
+     */
+    public Set<Integer> keptCookieKinds() {
+        Set<Integer> kept = new TreeSet<>();
+        parts.forEach(part -> kept.addAll(part.keptCookieKinds()));
+        return Set.copyOf(kept);
     }
 
     /** Adds a pod's flows, replacing whatever flows the pod's port had (a changed IP or MAC). */
@@ -247,9 +298,16 @@ public final class PipelineInstaller {
                 .thenApply(stats -> stats.stream().map(FlowLine::of).sorted().toList());
     }
 
+    /** Whether the owned flow with {@code cookie} is of a kind full installs leave in place (learned). */
+    private boolean isKept(long cookie, Set<Integer> kept) {
+        CookieScheme cookies = flows.cookies();
+        return kept.stream().anyMatch(kind -> (cookie & cookies.kindMask()) == cookies.kindValue(kind));
+    }
+
     /**
      * Compares the switch's agent-owned flows with the desired set for the node and these pods,
-     * overlay and the flows of the {@link FullInstallPart}s included.
+     * overlay and the flows of the {@link FullInstallPart}s included; learned flows of their
+     * {@link FullInstallPart#keptCookieKinds} are no desired state and not compared.
      */
     public CompletableFuture<FlowDiff> diff(NodeNetwork node, Collection<LocalPod> pods) {
         List<FlowLine> desired = new ArrayList<>();
@@ -260,7 +318,9 @@ public final class PipelineInstaller {
                         .forEach(m -> desired.add(FlowLine.of((FlowMod) m)));
             }
         }
-        return ownedFlows().thenApply(actual -> FlowDiff.between(desired, actual));
+        Set<Integer> kept = keptCookieKinds();
+        return ownedFlows().thenApply(actual -> FlowDiff.between(desired,
+                actual.stream().filter(line -> !isKept(line.cookie(), kept)).toList()));
     }
 
     private List<FlowMod> desired(NodeNetwork node, Collection<LocalPod> pods) {

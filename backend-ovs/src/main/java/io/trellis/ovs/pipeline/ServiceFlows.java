@@ -84,6 +84,26 @@ public final class ServiceFlows {
             + "64705f6861736800" + "0000000000000000" // "dp_hash", NUL-padded to 16
             + "0000000000000000");
 
+    /**
+     * Frontends taking only gateway packets ({@link ServiceFrontend.Scope#FROM_GATEWAY}) win over
+     * an EXTERNAL frontend of the same address and port.
+     */
+    static final int PRIORITY_FROM_GATEWAY = PipelineFlows.PRIORITY_HIGH + 5;
+
+    /**
+     * Where the node sends connections to its node ports of Services with
+     * {@code externalTrafficPolicy: Cluster}: the host DNATs {@code <node IP>:<nodePort>} to this
+     * link-local address (port kept), routes it into the gateway and masquerades it to the gateway
+     * IP, so replies from endpoints on any node come back through this node. A frontend
+     * {@code NODE_PORT_CLUSTER_IP:<nodePort>} load-balances it like a cluster IP.
+     */
+    public static final Inet4Address NODE_PORT_CLUSTER_IP = Ipv4Subnet.parseAddress("169.254.0.253");
+    /**
+     * Like {@link #NODE_PORT_CLUSTER_IP} for {@code externalTrafficPolicy: Local}: no masquerade
+     * (the endpoint sees the client's address), only this node's endpoints.
+     */
+    public static final Inet4Address NODE_PORT_LOCAL_IP = Ipv4Subnet.parseAddress("169.254.0.254");
+
     /** Register the frontend's group id is loaded into before the affinity lookup. */
     public static final int AFFINITY_FRONTEND_REG = 5;
     /** Register the learned affinity flow loads the endpoint's IPv4 address into. */
@@ -221,7 +241,8 @@ public final class ServiceFlows {
     /**
      * The flows of the Service with id {@code serviceId}: one per frontend (to its group, to the
      * affinity lookup, or to the controller for a reject without backends), the SERVICE_ENDPOINT
-     * flows of frontends with affinity, and one drop per cluster IP for its other ports and protocols.
+     * flows of frontends with affinity, and one drop per cluster IP for its other ports and protocols
+     * (not for external addresses: see {@link ServiceFrontend.Scope}).
      */
     public List<FlowMod> serviceFlows(int serviceId, List<ServiceLoadBalancer> lbs) {
         requireNonNull(lbs, "lbs");
@@ -230,9 +251,14 @@ public final class ServiceFlows {
         Set<Inet4Address> clusterIps = new LinkedHashSet<>();
         for (ServiceLoadBalancer lb : lbs) {
             ServiceFrontend fe = lb.frontend();
-            clusterIps.add(fe.ip());
+            if (fe.scope() == ServiceFrontend.Scope.CLUSTER_IP) {
+                clusterIps.add(fe.ip());
+            }
             Match.Builder match = Match.builder().ethType(ETH_TYPE_IPV4).ctState("+new+trk").ipProto(fe.protocol())
                     .ipv4Dst(fe.ip(), 32);
+            if (fe.scope() == ServiceFrontend.Scope.FROM_GATEWAY) {
+                match = PacketSource.GATEWAY.matchOn(match);
+            }
             match = fe.protocol() == ServiceFrontend.TCP ? match.tcpDst(fe.port()) : match.udpDst(fe.port());
             List<Action> actions;
             if (lb.backends().isEmpty()) {
@@ -246,7 +272,9 @@ public final class ServiceFlows {
             } else {
                 actions = List.of(new Action.Group(lb.groupId()));
             }
-            f.add(pipeline.flow(SERVICE_LB, PipelineFlows.PRIORITY_HIGH, cookie, match.build(), actions, null));
+            int priority = fe.scope() == ServiceFrontend.Scope.FROM_GATEWAY ? PRIORITY_FROM_GATEWAY
+                    : PipelineFlows.PRIORITY_HIGH;
+            f.add(pipeline.flow(SERVICE_LB, priority, cookie, match.build(), actions, null));
         }
         for (Inet4Address ip : clusterIps) {
             f.add(pipeline.flow(SERVICE_LB, PipelineFlows.PRIORITY_NORMAL, cookie,

@@ -3,7 +3,9 @@ package io.trellis.ovs.service;
 import static java.util.Objects.requireNonNull;
 
 import io.trellis.ovs.pipeline.ServiceBackend;
+import io.trellis.ovs.pipeline.ServiceFlows;
 import io.trellis.ovs.pipeline.ServiceFrontend;
+import io.trellis.ovs.pipeline.ServiceFrontend.Scope;
 import io.trellis.spi.model.Protocol;
 import io.trellis.spi.service.ClientIpAffinity;
 import io.trellis.spi.service.EndpointPort;
@@ -11,6 +13,7 @@ import io.trellis.spi.service.Service;
 import io.trellis.spi.service.ServiceEndpoint;
 import io.trellis.spi.service.ServicePort;
 import io.trellis.spi.service.ServiceRef;
+import io.trellis.spi.service.TrafficPolicy;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -23,8 +26,9 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * What one Service asks of OVS: each frontend (IPv4 cluster IP × TCP/UDP port) with the backends
- * its new connections go to. Two desired states are equal exactly when they need the same flows
+ * What one Service asks of OVS: each frontend (IPv4 cluster, external, load-balancer or node-port
+ * address × TCP/UDP port, see {@link #of(Service, Optional)}) with the backends its new
+ * connections go to. Two desired states are equal exactly when they need the same flows
  * and groups, which is how the proxy skips Services whose change does not concern it.
  *
  * @param ref                    the Service
@@ -48,34 +52,92 @@ public record DesiredService(ServiceRef ref, Map<ServiceFrontend, List<ServiceBa
     }
 
     /**
-     * Translates an SPI Service. Its IPv4 cluster IPs only (the pipeline is IPv4-only); TCP and
-     * UDP ports only ({@link #unsupportedPorts}); per port, the ready endpoints with an IPv4 address
-     * that serve it (none ready: the serving-and-terminating ones, as kube-proxy does) (an endpoint port of the same name and protocol: the targetPort the slice
-     * resolved, numeric or named), DNATed to that endpoint port. ClientIP affinity applies to every
-     * frontend (kube-proxy keeps it per Service port).
+     * Translates an SPI Service for a proxy that does not know its node: like
+     * {@link #of(Service, Optional)} with no node name, so {@code Local} traffic policies find no
+     * local endpoint.
      */
     public static DesiredService of(Service service) {
+        return of(service, Optional.empty());
+    }
+
+    /**
+     * Translates an SPI Service as the node {@code nodeName} serves it. Its IPv4 addresses only
+     * (the pipeline is IPv4-only); TCP and UDP ports only ({@link #unsupportedPorts}); per port,
+     * the ready endpoints with an IPv4 address that serve it (none ready: the
+     * serving-and-terminating ones, as kube-proxy does) (an endpoint port of the same name and
+     * protocol: the targetPort the slice resolved, numeric or named), DNATed to that endpoint port.
+     * Frontends, each with a group of its own:
+     * <ul>
+     *   <li>each cluster IP ({@link ServiceFrontend.Scope#CLUSTER_IP}); with
+     *       {@code internalTrafficPolicy: Local} only endpoints on this node;</li>
+     *   <li>each external and load-balancer IP ({@link ServiceFrontend.Scope#EXTERNAL}), every
+     *       endpoint; with {@code externalTrafficPolicy: Local} also a
+     *       {@link ServiceFrontend.Scope#FROM_GATEWAY} frontend with this node's endpoints only, so
+     *       clients from outside keep their address and stay on this node while pods reach all;</li>
+     *   <li>each node port on {@link ServiceFlows#NODE_PORT_CLUSTER_IP} (every endpoint) or, with
+     *       {@code externalTrafficPolicy: Local}, {@link ServiceFlows#NODE_PORT_LOCAL_IP} (this
+     *       node's endpoints): the host DNATs node-port connections to these addresses.</li>
+     * </ul>
+     * The local choice applies the ready / serving-terminating rule among this node's endpoints, as
+     * kube-proxy does. ClientIP affinity applies to every frontend (kube-proxy keeps it per Service port).
+     *
+     * @param nodeName the node this proxy runs on; endpoints whose {@code nodeName} equals it are local
+     */
+    public static DesiredService of(Service service, Optional<String> nodeName) {
         requireNonNull(service, "service");
+        requireNonNull(nodeName, "nodeName");
+        Predicate<ServiceEndpoint> local = e -> nodeName.isPresent() && e.nodeName().equals(nodeName);
+        Predicate<ServiceEndpoint> anywhere = e -> true;
+        Predicate<ServiceEndpoint> internal = service.internalTrafficPolicy() == TrafficPolicy.LOCAL ? local : anywhere;
+        boolean externalLocal = service.externalTrafficPolicy() == TrafficPolicy.LOCAL;
+        List<Inet4Address> externalIps = new ArrayList<>();
+        for (InetAddress address : concat(service.externalIps(), service.loadBalancerIps())) {
+            if (address instanceof Inet4Address ip && !externalIps.contains(ip)) {
+                externalIps.add(ip);
+            }
+        }
         Map<ServiceFrontend, List<ServiceBackend>> frontends = new LinkedHashMap<>();
-        for (InetAddress address : service.clusterIps()) {
-            if (!(address instanceof Inet4Address clusterIp)) {
+        for (ServicePort port : service.ports()) {
+            if (!supported(port.protocol())) {
                 continue;
             }
-            for (ServicePort port : service.ports()) {
-                if (!supported(port.protocol())) {
-                    continue;
+            int protocol = port.protocol().ipProtocolNumber();
+            for (InetAddress address : service.clusterIps()) {
+                if (address instanceof Inet4Address clusterIp) {
+                    frontends.put(new ServiceFrontend(clusterIp, protocol, port.port()), used(service, port, internal));
                 }
-                List<ServiceBackend> backends = backends(service, port, ServiceEndpoint::ready);
-                if (backends.isEmpty()) {
-                    // kube-proxy's fallback: pods shutting down gracefully rather than nothing.
-                    backends = backends(service, port, ServiceEndpoint::servingTerminating);
+            }
+            for (Inet4Address ip : externalIps) {
+                frontends.put(new ServiceFrontend(ip, protocol, port.port(), Scope.EXTERNAL), used(service, port, anywhere));
+                if (externalLocal) {
+                    frontends.put(new ServiceFrontend(ip, protocol, port.port(), Scope.FROM_GATEWAY),
+                            used(service, port, local));
                 }
-                frontends.put(new ServiceFrontend(clusterIp, port.protocol().ipProtocolNumber(), port.port()),
-                        backends);
+            }
+            if (port.nodePort().isPresent()) {
+                Inet4Address nodePortIp = externalLocal ? ServiceFlows.NODE_PORT_LOCAL_IP : ServiceFlows.NODE_PORT_CLUSTER_IP;
+                frontends.put(new ServiceFrontend(nodePortIp, protocol, port.nodePort().getAsInt(), Scope.EXTERNAL),
+                        used(service, port, externalLocal ? local : anywhere));
             }
         }
         return new DesiredService(service.ref(), frontends,
                 service.clientIpAffinity().map(ClientIpAffinity::timeoutSeconds).orElse(0));
+    }
+
+    /** Among the endpoints passing {@code where}: the ready ones; none: the serving-and-terminating ones. */
+    private static List<ServiceBackend> used(Service service, ServicePort port, Predicate<ServiceEndpoint> where) {
+        List<ServiceBackend> backends = backends(service, port, where.and(ServiceEndpoint::ready));
+        if (backends.isEmpty()) {
+            // kube-proxy's fallback: pods shutting down gracefully rather than nothing.
+            backends = backends(service, port, where.and(ServiceEndpoint::servingTerminating));
+        }
+        return backends;
+    }
+
+    private static List<InetAddress> concat(List<InetAddress> a, List<InetAddress> b) {
+        List<InetAddress> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** The endpoints passing {@code usable} with an IPv4 address that serve {@code port}, DNATed to their port. */
@@ -97,7 +159,7 @@ public record DesiredService(ServiceRef ref, Map<ServiceFrontend, List<ServiceBa
     }
 
     private static boolean supported(Protocol protocol) {
-        // SCTP: the userspace datapath's conntrack (OVS 3.1) neither tracks nor NATs it.
+        // SCTP: the userspace datapath's conntrack (OVS 3.1) tracks it without ports, so no DNAT to a port (ServiceWarnings).
         return protocol == Protocol.TCP || protocol == Protocol.UDP;
     }
 }

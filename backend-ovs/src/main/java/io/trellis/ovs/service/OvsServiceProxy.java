@@ -6,13 +6,13 @@ import io.trellis.ovs.openflow.OfVersion;
 import io.trellis.ovs.openflow.client.OpenFlowClient;
 import io.trellis.ovs.openflow.message.GroupDesc;
 import io.trellis.ovs.openflow.message.OfMessage;
+import io.trellis.ovs.pipeline.CookieScheme;
 import io.trellis.ovs.pipeline.PipelineInstaller;
 import io.trellis.ovs.pipeline.ServiceFlows;
 import io.trellis.ovs.pipeline.ServiceBackend;
 import io.trellis.ovs.pipeline.ServiceFrontend;
 import io.trellis.ovs.pipeline.ServiceLoadBalancer;
 import io.trellis.spi.service.Service;
-import io.trellis.spi.service.ServicePort;
 import io.trellis.spi.service.ServiceProxy;
 import io.trellis.spi.service.ServiceProxyException;
 import io.trellis.spi.service.ServiceRef;
@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +45,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>ClientIP session affinity ({@code Service.clientIpAffinity}) is kept in flows OVS learns
  * per (frontend, client IP) with a cookie kind of their own: an endpoint change keeps them, a
- * changed or dropped affinity, the Service's removal and a from-scratch replaceAll delete them.
+ * changed or dropped affinity, the Service's removal and a from-scratch replaceAll delete them;
+ * the installer's full installs leave them ({@link PipelineInstaller.FullInstallPart#keptCookieKinds}).
  * A frontend without endpoints rejects; a proxy made by {@link #sharing} answers the rejects
  * ({@link ServiceRejector}).
+ *
+ * <p>Node ports, external and load-balancer IPs and host-network clients of cluster IPs also need
+ * the node's kernel ({@link ServiceHostRules}): a proxy made by {@link #sharing} with a
+ * {@link ServiceHostState} applies it at the end of every replaceAll and, for upserts and removals
+ * that add or drop frontends, once per batch on its own thread ({@link HostStateUpdates}).
  *
  * <p>The first {@link #replaceAll} (agent start) converges from whatever the switch holds: in one
  * bundle it deletes every Service flow and every group in the proxy's id range 1..0x7fffffff
@@ -68,6 +75,10 @@ import org.slf4j.LoggerFactory;
 public final class OvsServiceProxy implements ServiceProxy {
 
     private static final Logger LOG = LoggerFactory.getLogger(OvsServiceProxy.class);
+    /** How long host state changes are gathered before they are applied (the agent's batches come at once). */
+    public static final Duration HOST_STATE_DELAY = Duration.ofMillis(100);
+    /** When a failed host state update is tried again. */
+    static final Duration HOST_STATE_RETRY = Duration.ofSeconds(5);
     /** Group ids 1..MAX_GROUP_ID are the proxy's; above is left to other features. */
     static final int MAX_GROUP_ID = 0x7fff_ffff;
 
@@ -78,6 +89,12 @@ public final class OvsServiceProxy implements ServiceProxy {
     private final PipelineInstaller installer;
     /** Answers the packet-ins of rejected connections; only a sharing proxy has one. */
     private final ServiceRejector rejector;
+    /** The node this proxy runs on, for {@code Local} traffic policies; empty: no endpoint is local. */
+    private final Optional<String> nodeName;
+    /** Keeps the node's kernel (node ports, external and cluster IP routes) in step with {@code installed}. */
+    private final HostStateUpdates hostUpdates;
+    /** Grows whenever {@code installed} changes in a way the host state cares about; guarded by this. */
+    private long hostVersion;
     private final Map<ServiceRef, Installed> installed = new HashMap<>();
     /**
      * What full installs write: equal to {@code installed} except while a bundle is on its way
@@ -86,6 +103,8 @@ public final class OvsServiceProxy implements ServiceProxy {
      */
     private final Map<ServiceRef, Installed> published = new LinkedHashMap<>();
     private final IdPool serviceIds = new IdPool("service id", Integer.MAX_VALUE);
+    /** What was said about Services' unsupported parts; guarded by this. */
+    private final ServiceWarnings warnings = new ServiceWarnings();
     private final IdPool groupIds = new IdPool("group id", MAX_GROUP_ID);
     private boolean synced;
 
@@ -99,11 +118,22 @@ public final class OvsServiceProxy implements ServiceProxy {
      * @param timeout how long to wait for each bundle's commit
      */
     public OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout) {
-        this(client, flows, timeout, null, null);
+        this(client, flows, timeout, Optional.empty(), ServiceHostState.NONE, null, null);
     }
 
-    private OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout, PipelineInstaller installer,
-            ServiceRejector rejector) {
+    /**
+     * @param nodeName the node this proxy runs on: endpoints with this {@code nodeName} are the
+     *                 local ones of {@code Local} traffic policies (empty: none is)
+     */
+    public OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout, Optional<String> nodeName) {
+        this(client, flows, timeout, nodeName, ServiceHostState.NONE, null, null);
+    }
+
+    private OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout, Optional<String> nodeName,
+            ServiceHostState hostState, PipelineInstaller installer, ServiceRejector rejector) {
+        this.nodeName = requireNonNull(nodeName, "nodeName");
+        this.hostUpdates = new HostStateUpdates(requireNonNull(hostState, "hostState"), this::hostSnapshot,
+                HOST_STATE_DELAY, HOST_STATE_RETRY);
         this.client = requireNonNull(client, "client");
         this.flows = requireNonNull(flows, "flows");
         this.timeout = requireNonNull(timeout, "timeout");
@@ -117,12 +147,36 @@ public final class OvsServiceProxy implements ServiceProxy {
      * {@link PipelineInstaller.FullInstallPart}s: the installer's full installs keep the Services.
      */
     public static OvsServiceProxy sharing(PipelineInstaller installer, Duration timeout) {
+        return sharing(installer, timeout, Optional.empty());
+    }
+
+    /**
+     * Like {@link #sharing(PipelineInstaller, Duration)}, for the node {@code nodeName}: endpoints
+     * with this {@code nodeName} are the local ones of {@code Local} traffic policies.
+     */
+    public static OvsServiceProxy sharing(PipelineInstaller installer, Duration timeout, Optional<String> nodeName) {
+        return sharing(installer, timeout, nodeName, ServiceHostState.NONE);
+    }
+
+    /**
+     * Like {@link #sharing(PipelineInstaller, Duration, Optional)}, keeping {@code hostState} (the
+     * node's iptables rules and routes for node ports, external, load-balancer and cluster IPs)
+     * in step with the installed Services: applied at the end of every {@link #replaceAll}, and
+     * {@link #HOST_STATE_DELAY} after the first of a batch of upserts and removals that add or
+     * drop frontends (endpoint changes do not touch the host).
+     */
+    public static OvsServiceProxy sharing(PipelineInstaller installer, Duration timeout, Optional<String> nodeName,
+            ServiceHostState hostState) {
         requireNonNull(installer, "installer");
         ServiceFlows flows = ServiceFlows.of(installer.flows());
         // Frontends without endpoints send their packets to this connection: answer them.
         ServiceRejector rejector = ServiceRejector.attach(installer.client(), flows);
-        OvsServiceProxy proxy = new OvsServiceProxy(installer.client(), flows, timeout, installer, rejector);
-        installer.addFullInstallPart(proxy::fullInstallMessages);
+        OvsServiceProxy proxy = new OvsServiceProxy(installer.client(), flows, timeout, nodeName, hostState, installer,
+                rejector);
+        // Learned affinities survive full installs (a reconnect, a resync): removals and affinity
+        // changes delete them in the proxy's own bundles, a from-scratch replaceAll deletes all.
+        installer.addFullInstallPart(PipelineInstaller.FullInstallPart.keeping(
+                Set.of(CookieScheme.KIND_SERVICE_AFFINITY), proxy::fullInstallMessages));
         return proxy;
     }
 
@@ -154,6 +208,7 @@ public final class OvsServiceProxy implements ServiceProxy {
         }
         if (!synced) {
             replaceFromScratch(byRef);
+            applyHostState(List.of());
             return;
         }
         List<String> failures = new ArrayList<>();
@@ -173,9 +228,45 @@ public final class OvsServiceProxy implements ServiceProxy {
                 failures.add(e.getMessage());
             }
         }
+        applyHostState(failures);
         if (!failures.isEmpty()) {
             throw new ServiceProxyException("replacing all services: " + failures.size() + " failed: "
                     + String.join("; ", failures));
+        }
+    }
+
+    /**
+     * The host state (node ports, external and cluster IP routes) is rewritten: after an
+     * ovs-vswitchd restart recreated the gateway device, whose routes and neighbours went with it.
+     */
+    public void reapplyHostState() {
+        hostUpdates.changed();
+    }
+
+    /** Stops the thread applying host state changes (the host state itself stays, as the flows do). */
+    public void closeHostUpdates() {
+        hostUpdates.close();
+    }
+
+    /** The installed Services for the host state, as of now. */
+    private synchronized HostStateUpdates.Snapshot hostSnapshot() {
+        return new HostStateUpdates.Snapshot(hostVersion, installed.values().stream().map(Installed::desired).toList());
+    }
+
+    /** Applies the host state of what is installed now (called with the lock held); failures are added. */
+    private void applyHostState(List<String> failures) {
+        hostVersion++;
+        try {
+            hostUpdates.applyNow(hostSnapshot());
+        } catch (RuntimeException e) {
+            if (failures.isEmpty() && synced) {
+                // The flows are in place; only the host side lags: the retry brings it up to date
+                // without rewriting the flows.
+                hostUpdates.changed();
+            }
+            LOG.warn("services: the node's iptables rules and routes: {}", e.getMessage(), e);
+            throw new ServiceProxyException("services installed, but the node's iptables rules and routes failed: "
+                    + e.getMessage() + (failures.isEmpty() ? "" : "; also " + String.join("; ", failures)), e);
         }
     }
 
@@ -183,7 +274,7 @@ public final class OvsServiceProxy implements ServiceProxy {
     public synchronized void upsert(Service service) {
         requireNonNull(service, "service");
         warnUnsupported(service);
-        DesiredService desired = DesiredService.of(service);
+        DesiredService desired = DesiredService.of(service, nodeName);
         Installed previous = installed.get(service.ref());
         if (previous != null && previous.desired().equals(desired)) {
             return;
@@ -216,6 +307,10 @@ public final class OvsServiceProxy implements ServiceProxy {
                 flushUdpConnections(service.ref(), previous, next);
             }
             installed.put(service.ref(), next);
+            if (previous == null || !previous.desired().frontends().keySet().equals(desired.frontends().keySet())) {
+                hostVersion++;
+                hostUpdates.changed();
+            }
             LOG.debug("service {}: {} frontends installed", service.ref(), next.groups().size());
         } catch (RuntimeException e) {
             // A refused bundle left OVS as before; one that timed out may or may not have been
@@ -249,6 +344,9 @@ public final class OvsServiceProxy implements ServiceProxy {
             throw failure("removing service " + ref, e);
         }
         installed.remove(ref);
+        warnings.forget(ref);
+        hostVersion++;
+        hostUpdates.changed();
         flushUdpConnections(ref, previous, null);
         previous.groups().values().forEach(groupIds::release);
         serviceIds.release(previous.serviceId());
@@ -274,6 +372,7 @@ public final class OvsServiceProxy implements ServiceProxy {
         installed.clear();
         serviceIds.clear();
         groupIds.clear();
+        warnings.retainOnly(byRef.keySet());
         List<OfMessage> bundle = new ArrayList<>();
         bundle.add(flows.deleteAllServiceFlows());
         bundle.add(flows.deleteAllServiceAffinities());
@@ -287,7 +386,7 @@ public final class OvsServiceProxy implements ServiceProxy {
         Map<ServiceRef, Installed> next = new LinkedHashMap<>();
         for (Service service : byRef.values()) {
             warnUnsupported(service);
-            Installed i = assignIds(serviceIds.allocate(), DesiredService.of(service), null, new ArrayList<>());
+            Installed i = assignIds(serviceIds.allocate(), DesiredService.of(service, nodeName), null, new ArrayList<>());
             addGroupsAndFlows(i, bundle);
             next.put(service.ref(), i);
         }
@@ -415,15 +514,8 @@ public final class OvsServiceProxy implements ServiceProxy {
         return e instanceof ServiceProxyException spe ? spe : new ServiceProxyException(what + ": " + e.getMessage(), e);
     }
 
-    private static void warnUnsupported(Service service) {
-        List<ServicePort> unsupported = DesiredService.unsupportedPorts(service);
-        if (!unsupported.isEmpty()) {
-            LOG.warn("service {}: ports {} not load-balanced: SCTP is not supported by the userspace datapath's "
-                    + "conntrack", service.ref(), unsupported.stream().map(p -> p.protocol() + "/" + p.port()).toList());
-        }
-        service.clientIpAffinity().filter(a -> a.timeoutSeconds() > ServiceFlows.MAX_AFFINITY_TIMEOUT_SECONDS)
-                .ifPresent(a -> LOG.warn("service {}: ClientIP affinity timeout {} s is kept for {} s only (the "
-                        + "learned flow's 16-bit idle timeout)", service.ref(), a.timeoutSeconds(),
-                        ServiceFlows.MAX_AFFINITY_TIMEOUT_SECONDS));
+    /** Once per Service and reason (not on every endpoint change): skipped SCTP ports, a shortened affinity. */
+    private void warnUnsupported(Service service) {
+        warnings.check(service);
     }
 }

@@ -75,9 +75,12 @@ class OvsNodeCleanupIntegrationTest {
             overlay.localNode(new NodeInfo("node-a", List.of(address(NODE_IP)), List.of(IpPrefix.parse("10.79.0.0/24"))));
             overlay.upsertNode(new NodeInfo("node-b", List.of(address("198.18.1.2")),
                     List.of(IpPrefix.parse("10.79.1.0/24"))));
+            driver.serviceProxy("node-a").replaceAll(List.of(nodePortService()));
         } finally {
             driver.close();
         }
+        assertThat(sandbox.exec("iptables-save")).contains("TRELLIS-SERVICES", "TRELLIS-SVC-MASQ", "TRELLIS-SVC-FWD");
+        assertThat(sandbox.exec("ip", "-4", "route", "show", "proto", "117")).contains("10.96.0.10 via 169.254.0.253");
         // Set up as a running agent leaves it: the IP on br-ex, uplink0 in br-ex, a gateway route, chains.
         assertThat(sandbox.exec("ip", "-4", "-o", "addr", "show", "dev", "br-ex")).contains(NODE_IP + "/24");
         assertThat(sandbox.exec("ip", "-4", "-o", "addr", "show", "dev", "uplink0")).doesNotContain(NODE_IP);
@@ -124,18 +127,24 @@ class OvsNodeCleanupIntegrationTest {
             overlay.localNode(new NodeInfo("node-a", List.of(address(NODE_IP)), List.of(IpPrefix.parse("10.79.0.0/24"))));
             overlay.upsertNode(new NodeInfo("node-b", List.of(address("198.18.1.2")),
                     List.of(IpPrefix.parse("10.79.1.0/24"))));
+            driver.serviceProxy("node-a").replaceAll(List.of(nodePortService()));
 
             sandbox.killVswitchd();
             sandbox.startVswitchd();
             // The recreated internal devices come back bare; the driver's resync puts the address and routes back.
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline && !(addressOnBrEx() && gatewayRoute())) {
+            while (System.nanoTime() < deadline && !(addressOnBrEx() && gatewayRoute() && serviceRoute())) {
                 Thread.sleep(200);
             }
             assertThat(sandbox.exec("ip", "-4", "-o", "addr", "show", "dev", "br-ex")).contains(NODE_IP + "/24");
             assertThat(sandbox.exec("ip", "-4", "route", "show", "proto", "116")).contains("10.79.1.0/24 via 10.79.1.1");
             assertThat(sandbox.exec("ip", "-4", "neigh", "show", "dev", OvsNodeSetup.GATEWAY_PORT))
                     .contains("10.79.1.1 lladdr aa:bb:cc:dd:ee:ff PERMANENT");
+            // The Service routes and neighbours went with the old gateway device; the proxy puts them back.
+            assertThat(sandbox.exec("ip", "-4", "route", "show", "proto", "117"))
+                    .contains("10.96.0.10 via 169.254.0.253").contains("169.254.0.253 dev " + OvsNodeSetup.GATEWAY_PORT);
+            assertThat(sandbox.exec("ip", "-4", "neigh", "show", "dev", OvsNodeSetup.GATEWAY_PORT))
+                    .containsPattern("169\\.254\\.0\\.253 lladdr \\S+ PERMANENT");
         } finally {
             driver.close();
         }
@@ -144,6 +153,22 @@ class OvsNodeCleanupIntegrationTest {
     private boolean addressOnBrEx() {
         return runner.run(List.of("ip", "netns", "exec", sandbox.netns(), "ip", "-4", "-o", "addr", "show", "dev",
                 "br-ex")).stdout().contains(NODE_IP + "/24");
+    }
+
+    private boolean serviceRoute() {
+        return runner.run(List.of("ip", "netns", "exec", sandbox.netns(), "ip", "-4", "route", "show", "proto", "117"))
+                .stdout().contains("10.96.0.10");
+    }
+
+    /** A NodePort Service with one endpoint on this node: cluster IP route, node-port DNAT, masquerade. */
+    private static io.trellis.spi.service.Service nodePortService() {
+        return new io.trellis.spi.service.Service(new io.trellis.spi.service.ServiceRef("default", "web"),
+                List.of(address("10.96.0.10")),
+                List.of(new io.trellis.spi.service.ServicePort("http", io.trellis.spi.model.Protocol.TCP, 80,
+                        java.util.OptionalInt.of(30080))),
+                List.of(new io.trellis.spi.service.ServiceEndpoint(address("10.79.0.11"),
+                        List.of(new io.trellis.spi.service.EndpointPort("http", io.trellis.spi.model.Protocol.TCP, 8080)),
+                        true, Optional.of("node-a"))));
     }
 
     private boolean gatewayRoute() {

@@ -204,6 +204,63 @@ class OvsServiceFeaturesIntegrationTest {
         assertThat(answers(clientPod, "connect", 80, 40)).hasSize(3);
     }
 
+    /**
+     * Full installs (the driver's resync after a reconnect, a reinstall) keep the learned affinity
+     * flows of Services that still have affinity: the client stays on its endpoint. A timeout long
+     * enough that nothing expires during the test.
+     */
+    @Test
+    void fullInstallsKeepTheLearnedAffinities() {
+        Optional<ClientIpAffinity> affinity = Optional.of(new ClientIpAffinity(60));
+        proxy.replaceAll(List.of(web(affinity, "ep-a", "ep-b", "ep-c")));
+        Set<String> tcp = answers(clientPod, "connect", 80, 20);
+        assertThat(tcp).as("20 TCP connections of one client; %s", debugTables()).hasSize(1);
+        String pinned = tcp.iterator().next();
+        List<String> learned = learnedFlows();
+        assertThat(learned).as("learned flows").anySatisfy(l -> assertThat(l).contains("nw_src=10.20.0.20"));
+
+        await(installer.install(node, pods));
+        assertThat(learnedFlows()).as("learned flows after a full install").isEqualTo(learned);
+        await(installer.installKeepingOverlay(node, pods));
+        assertThat(learnedFlows()).as("learned flows after an overlay-keeping full install").isEqualTo(learned);
+        assertThat(await(installer.diff(node, pods)).isEmpty()).as("owned flows apart from the learned = desired")
+                .isTrue();
+        assertThat(answers(clientPod, "connect", 80, 15)).as("after the full installs").containsExactly(pinned);
+
+        // A changed timeout still starts the clients over, a full install does not bring them back.
+        proxy.upsert(web(Optional.of(new ClientIpAffinity(61)), "ep-a", "ep-b", "ep-c"));
+        assertThat(learnedFlows()).as("learned flows after the timeout changed").isEmpty();
+        await(installer.install(node, pods));
+        assertThat(learnedFlows()).isEmpty();
+    }
+
+    /**
+     * The timeout counts from the client's last new connection (kube-proxy's {@code recent}
+     * semantics), not from the first: single connections about 1.5 s apart keep the client on its
+     * endpoint for more than three 4 s timeouts.
+     */
+    @Test
+    void eachNewConnectionRestartsTheAffinityTimeout() throws InterruptedException {
+        proxy.replaceAll(List.of(web(Optional.of(new ClientIpAffinity(4)), "ep-a", "ep-b", "ep-c")));
+        List<String> first = lines(clientPod, "connect", 80, 1);
+        long start = System.nanoTime();
+        long last = start;
+        while (System.nanoTime() - start < 13_000_000_000L) {
+            Thread.sleep(1000);
+            List<String> next = lines(clientPod, "connect", 80, 1);
+            long now = System.nanoTime();
+            assertThat(next).as("%d ms after the first connection, %d ms after the previous one",
+                    (now - start) / 1_000_000, (now - last) / 1_000_000).isEqualTo(first);
+            last = now;
+        }
+    }
+
+    /** The learned affinity flows of table SERVICE_AFFINITY, without counters and ages. */
+    private List<String> learnedFlows() {
+        return sandbox.ofctl(BRIDGE, "dump-flows", "--no-stats", "table=9").lines()
+                .filter(l -> l.contains("cookie=0x747206")).sorted().toList();
+    }
+
     // ------------------------------------------------------------------ hairpin
 
     @Test

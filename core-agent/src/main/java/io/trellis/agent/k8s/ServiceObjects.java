@@ -11,6 +11,7 @@ import io.trellis.spi.service.Service;
 import io.trellis.spi.service.ServiceEndpoint;
 import io.trellis.spi.service.ServicePort;
 import io.trellis.spi.service.ServiceRef;
+import io.trellis.spi.service.TrafficPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -118,7 +119,55 @@ final class ServiceObjects {
                         Optional.ofNullable(endpoint.getNodeName())));
             }
         }
-        return Optional.of(new Service(ref, clusterIps, ports, endpoints, affinity(ref, spec)));   // its errors name the Service
+        return Optional.of(new Service(ref, clusterIps, ports, endpoints, affinity(ref, spec),   // its errors name the Service
+                ipv4s(ref, "spec.externalIPs", spec.getExternalIPs()), loadBalancerIps(ref, service),
+                policy(ref, "spec.externalTrafficPolicy", spec.getExternalTrafficPolicy()),
+                policy(ref, "spec.internalTrafficPolicy", spec.getInternalTrafficPolicy())));
+    }
+
+    /** The IPv4 ones of {@code values} (IPv6 is not proxied yet), malformed IPv4 rejected. */
+    private static List<InetAddress> ipv4s(ServiceRef ref, String field, List<String> values) {
+        List<InetAddress> ips = new ArrayList<>();
+        if (values != null) {
+            for (String value : values) {
+                if (value != null && !value.contains(":")) {
+                    ips.add(ipv4(ref, field, value));
+                }
+            }
+        }
+        return ips;
+    }
+
+    /**
+     * {@code status.loadBalancer.ingress[].ip} of a LoadBalancer Service; ingress entries with only
+     * a hostname carry no IP, and other Service types' statuses are ignored (a Service changed from
+     * LoadBalancer to ClusterIP may keep a stale status until its controller clears it).
+     */
+    private static List<InetAddress> loadBalancerIps(ServiceRef ref, io.fabric8.kubernetes.api.model.Service service) {
+        var status = service.getStatus();
+        if (!"LoadBalancer".equals(service.getSpec().getType()) || status == null || status.getLoadBalancer() == null
+                || status.getLoadBalancer().getIngress() == null) {
+            return List.of();
+        }
+        List<String> ips = new ArrayList<>();
+        for (var ingress : status.getLoadBalancer().getIngress()) {
+            if (ingress != null && ingress.getIp() != null && !ingress.getIp().isEmpty()) {
+                ips.add(ingress.getIp());
+            }
+        }
+        return ipv4s(ref, "status.loadBalancer.ingress[].ip", ips);
+    }
+
+    /** {@code Cluster} (also the API's default when absent) or {@code Local}. */
+    private static TrafficPolicy policy(ServiceRef ref, String field, String value) {
+        if (value == null || value.equals("Cluster")) {
+            return TrafficPolicy.CLUSTER;
+        }
+        if (value.equals("Local")) {
+            return TrafficPolicy.LOCAL;
+        }
+        throw new IllegalArgumentException("Service " + ref + " " + field + ": expected Cluster or Local, got '" + value
+                + "'");
     }
 
     /** {@code sessionAffinity: ClientIP} with its timeout (the API's default when not given); None otherwise. */

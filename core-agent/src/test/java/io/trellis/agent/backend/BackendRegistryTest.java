@@ -34,7 +34,8 @@ class BackendRegistryTest {
 
     @Test
     void reportsWhatEachBackendProvides() {
-        assertThat(BackendRegistry.concernsOf(new TestOvsBackend())).containsExactly("podInterface", "nodeRoutes");
+        assertThat(BackendRegistry.concernsOf(new TestOvsBackend())).containsExactly("podInterface", "nodeRoutes",
+                "serviceProxy");
         assertThat(BackendRegistry.concernsOf(new TestProxyBackend())).containsExactly("serviceProxy", "policy");
         assertThat(BackendRegistry.concernsOf(new SecondOvsBackend())).isEmpty();
     }

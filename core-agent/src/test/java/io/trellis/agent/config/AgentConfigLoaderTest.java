@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class AgentConfigLoaderTest {
 
-    /** The test backends of META-INF/services: ovs (podInterface, nodeRoutes), host-local (ipam), test-proxy. */
+    /** The test backends of META-INF/services: ovs (podInterface, nodeRoutes, serviceProxy), host-local (ipam), test-proxy. */
     private final AgentConfigLoader loader =
             new AgentConfigLoader(BackendRegistry.discover(getClass().getClassLoader()));
 
@@ -176,7 +176,7 @@ class AgentConfigLoaderTest {
                 backends:
                   ipam: ovs
                   podInterface: ovs
-                """)).containsExactly("backends.ipam: backend 'ovs' does not provide ipam (it provides: podInterface, nodeRoutes)");
+                """)).containsExactly("backends.ipam: backend 'ovs' does not provide ipam (it provides: podInterface, nodeRoutes, serviceProxy)");
     }
 
     @Test

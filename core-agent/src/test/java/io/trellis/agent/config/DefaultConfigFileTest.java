@@ -38,7 +38,7 @@ class DefaultConfigFileTest {
         assertThat(config.backends().ipam()).isEqualTo("host-local");
         assertThat(config.backends().podInterface()).isEqualTo("ovs");
         assertThat(config.backends().nodeRoutes()).contains("ovs");
-        assertThat(config.backends().serviceProxy()).isEmpty();
+        assertThat(config.backends().serviceProxy()).contains("ovs");
         assertThat(config.backends().policy()).isEmpty();
         assertThat(config.network()).isEqualTo(
                 new NetworkConfig(new Mtu.Auto(), new PodCidrSource.NodeSpec(), TunnelType.GENEVE));

@@ -42,6 +42,23 @@ public final class LabNode {
         shell.check("ip", "-n", underlayNetns, "link", "set", UNDERLAY_BRIDGE, "up");
     }
 
+    /**
+     * A client outside the cluster: namespace {@code outsideNetns} with {@code eth0} at {@code ip} on the
+     * underlay bridge (no route beyond the underlay; tests add routes to external IPs via a node).
+     */
+    public static void createOutsideClient(Shell shell, String underlayNetns, String outsideNetns, String ip) {
+        shell.check("ip", "netns", "add", outsideNetns);
+        shell.check("ip", "-n", outsideNetns, "link", "set", "lo", "up");
+        shell.check("ip", "-n", underlayNetns, "link", "add", "out0", "type", "veth", "peer", "name", "eth0", "netns",
+                outsideNetns);
+        shell.check("ip", "-n", underlayNetns, "link", "set", "out0", "master", UNDERLAY_BRIDGE, "up");
+        shell.check("ip", "-n", outsideNetns, "addr", "add", ip + "/" + UNDERLAY_PREFIX_LENGTH, "dev", "eth0");
+        shell.check("ip", "-n", outsideNetns, "link", "set", "eth0", "up");
+        // As on the pods' interfaces in netdev mode: OVS's userspace datapath forwards the frames as they are,
+        // so a checksum left to offload would reach the node's stack unfilled (and conntrack would drop it).
+        shell.check("ip", "netns", "exec", outsideNetns, "ethtool", "-K", "eth0", "tx", "off");
+    }
+
     /** The namespace and its uplink: a veth created inside the underlay namespace, so no link ever exists in the host's. */
     public void createNamespace(String underlayNetns, int index) {
         String ns = node.netns();

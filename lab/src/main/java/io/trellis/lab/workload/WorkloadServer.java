@@ -28,11 +28,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The built-in workload of every lab pod, for all pods in one thread: on each of the pod's ports a TCP server
  * that writes "NS/POD\n" to each connection and closes it, and a UDP server that answers every datagram with
- * "NS/POD". Each pod's sockets are created inside its network namespace (a socket keeps the namespace it was
- * created in), then served from here like any other socket.
+ * "NS/POD" (a datagram "who" gets "NS/POD CLIENT-IP": the source address the pod saw, for the tests of source
+ * NAT and of client addresses kept). Each pod's sockets are created inside its network namespace (a socket
+ * keeps the namespace it was created in), then served from here like any other socket.
  */
 public final class WorkloadServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkloadServer.class);
+    /** The UDP request answered with the client's address too. */
+    public static final String WHO = "who";
 
     private final NamespaceSwitcher switcher;
     private final Selector selector;
@@ -154,7 +157,15 @@ public final class WorkloadServer implements AutoCloseable {
     private static void answerUdp(DatagramChannel channel, byte[] answer, ByteBuffer buffer) throws IOException {
         buffer.clear();
         SocketAddress from = channel.receive(buffer);
-        if (from != null) {
+        if (from == null) {
+            return;
+        }
+        buffer.flip();
+        if (from instanceof InetSocketAddress peer && StandardCharsets.US_ASCII.decode(buffer).toString().equals(WHO)) {
+            // The address this pod sees, for tests of source NAT and of client addresses kept.
+            channel.send(ByteBuffer.wrap((new String(answer, StandardCharsets.UTF_8) + " "
+                    + peer.getAddress().getHostAddress()).getBytes(StandardCharsets.UTF_8)), from);
+        } else {
             channel.send(ByteBuffer.wrap(answer), from);
         }
     }

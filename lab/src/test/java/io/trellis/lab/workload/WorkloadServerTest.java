@@ -61,4 +61,24 @@ class WorkloadServerTest {
         assertThat(client.probe(handle, lo, 8080, ProbeClient.Protocol.TCP, "x/a")).isFalse();
         assertThat(client.probe(handle, lo, 8081, ProbeClient.Protocol.UDP, "x/a")).isFalse();
     }
+
+    @Test
+    void aUdpWhoIsAnsweredWithTheSourceAddressThePodSaw() throws Exception {
+        shell.check("ip", "-n", netns, "addr", "add", "10.99.0.1/24", "dev", "lo");
+        server.serve("x/a", handle, Set.of(8080));
+        for (String source : new String[] {"127.0.0.1", "10.99.0.1"}) {
+            String answer = switcher.call(handle, () -> {
+                try (java.net.DatagramSocket socket = new java.net.DatagramSocket(
+                        new java.net.InetSocketAddress(InetAddress.getByName(source), 0))) {
+                    socket.setSoTimeout(1000);
+                    byte[] who = WorkloadServer.WHO.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    socket.send(new java.net.DatagramPacket(who, who.length, InetAddress.getByName("127.0.0.1"), 8080));
+                    java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[256], 256);
+                    socket.receive(reply);
+                    return new String(reply.getData(), 0, reply.getLength(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            });
+            assertThat(answer).as("from %s", source).isEqualTo("x/a " + source);
+        }
+    }
 }

@@ -13,8 +13,8 @@ import java.util.Set;
  * {@code clusterIp:port} (and {@code nodeIp:nodePort}) to one ready endpoint.
  *
  * <p>Not modelled yet: headless Services (no cluster IP: nothing to proxy, the agent does not pass
- * them), external IPs, load-balancer IPs, internal/external traffic policies and topology hints.
- * Backends must not guess them.
+ * them), {@code loadBalancerSourceRanges}, {@code healthCheckNodePort} and topology hints. Backends
+ * must not guess them.
  *
  * @param ref              namespace/name
  * @param clusterIps       {@code spec.clusterIPs}, one per IP family
@@ -22,18 +22,38 @@ import java.util.Set;
  * @param endpoints        the endpoints of all the Service's EndpointSlices
  * @param clientIpAffinity {@code spec.sessionAffinity: ClientIP} with its timeout; empty for
  *                         {@code None} (the API's default)
+ * @param externalIps      {@code spec.externalIPs}: more addresses the Service's ports answer on, as
+ *                         the cluster IP does (the network routes them to nodes; not the proxy's job)
+ * @param loadBalancerIps  {@code status.loadBalancer.ingress[].ip} of a LoadBalancer Service (ingress
+ *                         entries with only a hostname have none), treated like external IPs
+ * @param externalTrafficPolicy which endpoints traffic from outside the cluster goes to: to node
+ *                         ports ({@link ServicePort#nodePort()}), external and load-balancer IPs
+ * @param internalTrafficPolicy which endpoints traffic to the cluster IPs goes to
  */
 public record Service(ServiceRef ref, List<InetAddress> clusterIps, List<ServicePort> ports, List<ServiceEndpoint> endpoints,
-                      Optional<ClientIpAffinity> clientIpAffinity) {
+                      Optional<ClientIpAffinity> clientIpAffinity, List<InetAddress> externalIps,
+                      List<InetAddress> loadBalancerIps, TrafficPolicy externalTrafficPolicy,
+                      TrafficPolicy internalTrafficPolicy) {
 
     /** A Service without session affinity ({@code sessionAffinity: None}). */
     public Service(ServiceRef ref, List<InetAddress> clusterIps, List<ServicePort> ports, List<ServiceEndpoint> endpoints) {
         this(ref, clusterIps, ports, endpoints, Optional.empty());
     }
 
+    /** A Service reached on its cluster IPs (and node ports) only, both traffic policies {@code Cluster}. */
+    public Service(ServiceRef ref, List<InetAddress> clusterIps, List<ServicePort> ports, List<ServiceEndpoint> endpoints,
+                   Optional<ClientIpAffinity> clientIpAffinity) {
+        this(ref, clusterIps, ports, endpoints, clientIpAffinity, List.of(), List.of(), TrafficPolicy.CLUSTER,
+                TrafficPolicy.CLUSTER);
+    }
+
     public Service {
         requireNonNull(ref, "ref");
         requireNonNull(clientIpAffinity, "clientIpAffinity");
+        requireNonNull(externalTrafficPolicy, "externalTrafficPolicy");
+        requireNonNull(internalTrafficPolicy, "internalTrafficPolicy");
+        externalIps = List.copyOf(requireNonNull(externalIps, "externalIps"));
+        loadBalancerIps = List.copyOf(requireNonNull(loadBalancerIps, "loadBalancerIps"));
         clusterIps = List.copyOf(requireNonNull(clusterIps, "clusterIps"));
         ports = List.copyOf(requireNonNull(ports, "ports"));
         endpoints = List.copyOf(requireNonNull(endpoints, "endpoints"));
@@ -57,5 +77,12 @@ public record Service(ServiceRef ref, List<InetAddress> clusterIps, List<Service
         if (ports.size() > 1 && names.contains("")) {
             throw new IllegalArgumentException("service " + ref + ": every port needs a name when there are several");
         }
+    }
+
+    /** This Service with other external and load-balancer IPs and traffic policies. */
+    public Service withExternalAccess(List<InetAddress> externalIps, List<InetAddress> loadBalancerIps,
+                                      TrafficPolicy externalTrafficPolicy, TrafficPolicy internalTrafficPolicy) {
+        return new Service(ref, clusterIps, ports, endpoints, clientIpAffinity, externalIps, loadBalancerIps,
+                externalTrafficPolicy, internalTrafficPolicy);
     }
 }

@@ -1,0 +1,126 @@
+package io.trellis.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Watches one programming phase from {@code t0} on: every {@value #SAMPLE_PERIOD_MS} ms the switch's
+ * flow and group totals and the CPU seconds each process has used since {@code t0}; every
+ * {@value #DUMP_PERIOD_MS} ms a SIGQUIT to the agent, whose JVM then prints a thread dump to its
+ * log (read afterwards, {@link #profile}). Both on their own threads until {@link #stop()}.
+ */
+final class ProgressObserver {
+    static final long SAMPLE_PERIOD_MS = 3000;
+    static final long DUMP_PERIOD_MS = 1000;
+
+    /** Counts and CPU seconds used since {@code t0}, {@code seconds} after {@code t0}. */
+    record Sample(double seconds, long flows, long groups, double agentCpu, double vswitchdCpu, double apiCpu) {
+    }
+
+    private final long t0;
+    private final Supplier<OvsCounts> counts;
+    private final LongSupplier agentPid;
+    private final long vswitchdPid;
+    private final long apiPid;
+    private final List<Sample> timeline = new ArrayList<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread sampler;
+    private final Thread dumper;
+
+    /**
+     * @param agentPid the agent's pid, or -1 while it is not up (a JVM not yet started would die of
+     *                 SIGQUIT: no dump is requested then)
+     */
+    ProgressObserver(long t0, Supplier<OvsCounts> counts, LongSupplier agentPid, long vswitchdPid, long apiPid) {
+        this.t0 = t0;
+        this.counts = requireNonNull(counts, "counts");
+        this.agentPid = requireNonNull(agentPid, "agentPid");
+        this.vswitchdPid = vswitchdPid;
+        this.apiPid = apiPid;
+        double[] base = {Math.max(0, ProcessCpu.seconds(agentPid.getAsLong())), ProcessCpu.seconds(vswitchdPid),
+                ProcessCpu.seconds(apiPid)};
+        long firstAgent = agentPid.getAsLong();
+        this.sampler = new Thread(() -> {
+            while (running.get()) {
+                long now = System.nanoTime();
+                OvsCounts c = counts.get();
+                long pid = agentPid.getAsLong();
+                // A restarted agent's CPU counts from its start.
+                double agent = pid < 0 ? 0 : ProcessCpu.seconds(pid) - (pid == firstAgent ? base[0] : 0);
+                synchronized (timeline) {
+                    timeline.add(new Sample(seconds(), c.flows(), c.groups(), agent,
+                            ProcessCpu.seconds(vswitchdPid) - base[1], ProcessCpu.seconds(apiPid) - base[2]));
+                }
+                sleepUntil(now + SAMPLE_PERIOD_MS * 1_000_000L);
+            }
+        }, "service-scale-sampler");
+        this.dumper = new Thread(() -> {
+            while (running.get()) {
+                long now = System.nanoTime();
+                long pid = agentPid.getAsLong();
+                if (pid > 0) {
+                    HostCommand.capture(List.of("kill", "-QUIT", Long.toString(pid)), Duration.ofSeconds(10));
+                }
+                sleepUntil(now + DUMP_PERIOD_MS * 1_000_000L);
+            }
+        }, "service-scale-dumper");
+        sampler.start();
+        dumper.start();
+    }
+
+    double seconds() {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Stops sampling and dumping; returns the samples taken. */
+    List<Sample> stop() {
+        running.set(false);
+        for (Thread t : List.of(sampler, dumper)) {
+            try {
+                t.join(Duration.ofMinutes(2).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        synchronized (timeline) {
+            return List.copyOf(timeline);
+        }
+    }
+
+    /** Where each of {@code threads} was in the thread dumps of {@code log} (the part written during this phase). */
+    static Map<String, ThreadSamples> profile(String log, List<String> threads) {
+        Map<String, ThreadSamples> samples = new LinkedHashMap<>();
+        threads.forEach(t -> samples.put(t, new ThreadSamples()));
+        String[] dumps = log.split("Full thread dump", -1);
+        for (int i = 1; i < dumps.length; i++) {
+            for (String t : threads) {
+                samples.get(t).add(dumps[i], t);
+            }
+        }
+        return samples;
+    }
+
+    private void sleepUntil(long nanoTime) {
+        while (running.get()) {
+            long left = nanoTime - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
