@@ -125,49 +125,10 @@ class LabServiceExternalAccessTest {
               ports: [{name: http, port: 80, targetPort: web}]
             """;
 
-    /**
-     * N new connections to IP:PORT, each answer or error counted, as JSON. tcp: connect and read until EOF;
-     * who: a UDP "who" from a new socket (3 tries), the answer "NS/POD CLIENT-IP".
-     */
-    private static final String CONNECT = """
-            import collections, json, socket, sys
-            ip, port, mode, n, timeout = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
-            counts = collections.Counter()
-            for _ in range(n):
-                try:
-                    if mode == "tcp":
-                        with socket.create_connection((ip, port), timeout=timeout) as s:
-                            data = b""
-                            while True:
-                                chunk = s.recv(256)
-                                if not chunk:
-                                    break
-                                data += chunk
-                    else:
-                        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                            s.settimeout(timeout)
-                            s.connect((ip, port))
-                            data = None
-                            for _ in range(3):
-                                s.send(b"who")
-                                try:
-                                    data = s.recv(256)
-                                    break
-                                except socket.timeout:
-                                    pass
-                            if data is None:
-                                raise socket.timeout("no answer")
-                    counts[data.decode().strip() or "error:empty"] += 1
-                except Exception as e:
-                    counts["error:" + type(e).__name__] += 1
-            print(json.dumps(counts))
-            """;
-
     private final Path home = Path.of("").toAbsolutePath().getParent();
     private Path labDir;
     private LabLauncher launcher;
     private LabState state;
-    private Path script;
     private final Map<String, Service> services = new TreeMap<>();
 
     @BeforeAll
@@ -176,14 +137,12 @@ class LabServiceExternalAccessTest {
         launcher = new LabLauncher(home, labDir);
         launcher.check("up", "--nodes", "2");
         state = lab().requireUp();
-        script = labDir.resolve("connect.py");
-        Files.writeString(script, CONNECT);
         Path manifest = labDir.resolve("ext.yaml");
         Files.writeString(manifest, MANIFEST);
         launcher.check("apply", "-f", manifest.toString(), "--wait", "--timeout", "120");
         try (KubernetesClient client = lab().client()) {
             for (String name : List.of("np", "np-local", "lb", "itp")) {
-                services.put(name, awaitValue(name + " allocated", Duration.ofSeconds(10),
+                services.put(name, ServiceConnections.awaitValue(name + " allocated", Duration.ofSeconds(10),
                         () -> client.services().inNamespace(NS).withName(name).get(),
                         s -> s.getSpec().getClusterIP() != null && (name.equals("itp")
                                 || s.getSpec().getPorts().stream().allMatch(p -> p.getNodePort() != null))));
@@ -369,19 +328,8 @@ class LabServiceExternalAccessTest {
     private Map<String, Integer> connect(List<String> from, String ip, int port, String mode, int count,
             int timeoutSeconds) throws Exception {
         List<String> argv = new ArrayList<>(from);
-        argv.addAll(List.of("python3", "-c", Files.readString(script), ip, Integer.toString(port), mode,
-                Integer.toString(count), Integer.toString(timeoutSeconds)));
-        String out = run(argv).strip();
-        Map<String, Integer> counts = new TreeMap<>();
-        String body = out.substring(out.lastIndexOf('{') + 1, out.lastIndexOf('}'));
-        for (String entry : body.split(", ")) {
-            if (!entry.isBlank()) {
-                int colon = entry.lastIndexOf(':');
-                counts.put(entry.substring(0, colon).strip().replace("\"", ""),
-                        Integer.parseInt(entry.substring(colon + 1).strip()));
-            }
-        }
-        return counts;
+        argv.addAll(ServiceConnections.command(ip, port, mode, count, timeoutSeconds, 0));
+        return ServiceConnections.counts(run(argv), count);
     }
 
     private static String run(List<String> argv) throws Exception {
@@ -390,17 +338,5 @@ class LabServiceExternalAccessTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", argv).isTrue();
         assertThat(p.exitValue()).as("%s: %s", argv, out).isZero();
         return out;
-    }
-
-    private static <T> T awaitValue(String what, Duration timeout, java.util.function.Supplier<T> get,
-            Predicate<T> done) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        T value = get.get();
-        while ((value == null || !done.test(value)) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            value = get.get();
-        }
-        assertThat(value).as(what).isNotNull().matches(done, what);
-        return value;
     }
 }

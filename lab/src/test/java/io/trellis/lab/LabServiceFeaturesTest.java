@@ -2,10 +2,8 @@ package io.trellis.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -13,9 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,7 +18,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Service semantics on a 2-node lab through real connections (samples/service-features.yaml): named target
@@ -34,45 +28,6 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LabServiceFeaturesTest {
-    /**
-     * N connections (TCP: connect, read until EOF; UDP: one datagram, up to 3 tries of 1 s) to IP:PORT from source
-     * port SPORT (0: a new ephemeral port each time); prints {answer or error: count} as JSON.
-     */
-    private static final String CONNECT = """
-            import collections, json, socket, sys
-            ip, port, proto, n, sport = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-            counts = collections.Counter()
-            for _ in range(n):
-                try:
-                    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
-                    with socket.socket(socket.AF_INET, kind) as s:
-                        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                        s.bind(("", sport))
-                        s.settimeout(1)
-                        s.connect((ip, port))
-                        data = b""
-                        if proto == "tcp":
-                            while True:
-                                chunk = s.recv(256)
-                                if not chunk:
-                                    break
-                                data += chunk
-                        else:
-                            for _ in range(3):
-                                s.send(b"?")
-                                try:
-                                    data = s.recv(256)
-                                    break
-                                except socket.timeout:
-                                    pass
-                            if not data:
-                                raise socket.timeout("no answer")
-                    counts[data.decode().strip() or "error:empty"] += 1
-                except Exception as e:
-                    counts["error:" + type(e).__name__] += 1
-            print(json.dumps(counts))
-            """;
-
     private final Path home = Path.of("").toAbsolutePath().getParent();
     private Path labDir;
     private LabLauncher launcher;
@@ -90,10 +45,10 @@ class LabServiceFeaturesTest {
         try (KubernetesClient client = lab().client()) {
             multiIp = clusterIp(client, "multi");
             holdIp = clusterIp(client, "hold");
-            awaitValue("multi's slice with alt-1 and alt-2 ready", Duration.ofSeconds(20), () -> slices(client, "multi"),
-                    l -> ready(l).size() == 2);
-            awaitValue("hold's slice with hold-1 and hold-2 ready", Duration.ofSeconds(20), () -> slices(client, "hold"),
-                    l -> ready(l).size() == 2);
+            ServiceConnections.awaitValue("multi's slice with alt-1 and alt-2 ready", Duration.ofSeconds(20), () -> slices(client, "multi"),
+                    l -> ServiceConnections.readyEndpoints(l).size() == 2);
+            ServiceConnections.awaitValue("hold's slice with hold-1 and hold-2 ready", Duration.ofSeconds(20), () -> slices(client, "hold"),
+                    l -> ServiceConnections.readyEndpoints(l).size() == 2);
         }
     }
 
@@ -135,8 +90,8 @@ class LabServiceFeaturesTest {
 
         launcher.check("apply", "-f", writeAlt3().toString(), "--wait", "--timeout", "60");
         try (KubernetesClient client = lab().client()) {
-            awaitValue("alt-3 ready in multi's slice", Duration.ofSeconds(20), () -> slices(client, "multi"),
-                    l -> ready(l).size() == 3);
+            ServiceConnections.awaitValue("alt-3 ready in multi's slice", Duration.ofSeconds(20), () -> slices(client, "multi"),
+                    l -> ServiceConnections.readyEndpoints(l).size() == 3);
         }
         // New connections reach the new endpoint; the established flow stays where it was.
         awaitAll("client", multiIp, 53, "udp", List.of("sem/alt-1", "sem/alt-2", "sem/alt-3"));
@@ -158,10 +113,10 @@ class LabServiceFeaturesTest {
             client.pods().inNamespace("sem").withName("hold-1").delete();
             client.pods().inNamespace("sem").withName("hold-2").delete();
             // Held by the finalizer, both stay (with a deletionTimestamp) and their workload keeps serving.
-            List<EndpointSlice> slices = awaitValue("hold's endpoints terminating", Duration.ofSeconds(10),
-                    () -> slices(client, "hold"), l -> endpoints(l).size() == 2 && endpoints(l).stream().allMatch(
+            List<EndpointSlice> slices = ServiceConnections.awaitValue("hold's endpoints terminating", Duration.ofSeconds(10),
+                    () -> slices(client, "hold"), l -> ServiceConnections.endpoints(l).size() == 2 && ServiceConnections.endpoints(l).stream().allMatch(
                             e -> Boolean.TRUE.equals(e.getConditions().getTerminating())));
-            assertThat(endpoints(slices)).allSatisfy(e -> {
+            assertThat(ServiceConnections.endpoints(slices)).allSatisfy(e -> {
                 assertThat(e.getConditions().getReady()).as("ready").isFalse();
                 assertThat(e.getConditions().getServing()).as("serving").isTrue();
             });
@@ -175,7 +130,7 @@ class LabServiceFeaturesTest {
         // A ready endpoint again: it alone gets new connections.
         launcher.check("apply", "-f", writeHold3().toString(), "--wait", "--timeout", "60");
         try (KubernetesClient client = lab().client()) {
-            awaitValue("hold-3 ready", Duration.ofSeconds(20), () -> slices(client, "hold"), l -> ready(l).size() == 1);
+            ServiceConnections.awaitValue("hold-3 ready", Duration.ofSeconds(20), () -> slices(client, "hold"), l -> ServiceConnections.readyEndpoints(l).size() == 1);
         }
         Thread.sleep(2000);
         assertThat(connect("client", holdIp, 80, "tcp", 20, 0)).as("with hold-3 ready").containsOnlyKeys("sem/hold-3");
@@ -231,34 +186,22 @@ class LabServiceFeaturesTest {
     }
 
     private static String clusterIp(KubernetesClient client, String service) throws InterruptedException {
-        return awaitValue(service + "'s cluster IP", Duration.ofSeconds(10),
+        return ServiceConnections.awaitValue(service + "'s cluster IP", Duration.ofSeconds(10),
                 () -> client.services().inNamespace("sem").withName(service).get(),
                 s -> s != null && s.getSpec().getClusterIP() != null).getSpec().getClusterIP();
     }
 
     private static List<EndpointSlice> slices(KubernetesClient client, String service) {
-        return client.discovery().v1().endpointSlices().inNamespace("sem")
-                .withLabel("kubernetes.io/service-name", service).list().getItems();
+        return ServiceConnections.slices(client, "sem", service);
     }
 
-    private static List<Endpoint> endpoints(List<EndpointSlice> slices) {
-        return slices.stream().flatMap(s -> s.getEndpoints() == null ? java.util.stream.Stream.<Endpoint>empty()
-                : s.getEndpoints().stream()).toList();
-    }
-
-    private static List<Endpoint> ready(List<EndpointSlice> slices) {
-        return endpoints(slices).stream().filter(e -> Boolean.TRUE.equals(e.getConditions().getReady())).toList();
-    }
-
-    /** Runs {@link #CONNECT} in pod sem/{@code pod}: answers (pod names) and errors with their counts. */
+    /** Runs {@link ServiceConnections#SCRIPT} in pod sem/{@code pod}: answers (pod names) and errors with their counts. */
     private Map<String, Integer> connect(String pod, String ip, int port, String protocol, int count, int sourcePort)
             throws Exception {
-        LabLauncher.Run run = launcher.check("exec", "sem/" + pod, "--", "python3", "-c", CONNECT, ip,
-                Integer.toString(port), protocol, Integer.toString(count), Integer.toString(sourcePort));
-        JsonNode json = Serialization.jsonMapper().readTree(run.stdout().strip());
-        Map<String, Integer> counts = new TreeMap<>();
-        json.properties().forEach(e -> counts.put(e.getKey(), e.getValue().asInt()));
-        assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).as("%s", counts).isEqualTo(count);
+        List<String> argv = new java.util.ArrayList<>(List.of("exec", "sem/" + pod, "--"));
+        argv.addAll(ServiceConnections.command(ip, port, protocol, count, 1, sourcePort));
+        Map<String, Integer> counts = ServiceConnections.counts(launcher.check(argv.toArray(String[]::new)).stdout(),
+                count);
         System.out.printf("%s: %d x %s/%d to %s from port %d: %s%n", pod, count, protocol, port, ip, sourcePort, counts);
         return counts;
     }
@@ -280,19 +223,5 @@ class LabServiceFeaturesTest {
         } while (System.nanoTime() < deadline);
         throw new AssertionError(protocol + "/" + port + " to " + ip + " from " + pod + ": expected answers from "
                 + expected + ", last round " + last);
-    }
-
-    private static <T> T awaitValue(String what, Duration timeout, Supplier<T> value, Predicate<T> done)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        T last = value.get();
-        while (!done.test(last)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last: " + last);
-            }
-            Thread.sleep(100);
-            last = value.get();
-        }
-        return last;
     }
 }

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * {@code retry}. {@link #applyNow} applies on the caller's thread (the proxy's replaceAll, whose
  * errors the agent handles).
  *
- * <p>Snapshots carry a version that grows with every change of the Services: an older snapshot
- * (taken before a newer one was applied on another thread) is never applied over a newer one.
+ * <p>Snapshots carry a version that grows with every change of the Services (and when the host
+ * lost its state): a version is applied once, and an older snapshot (taken before a newer one was
+ * applied on another thread) is never applied over a newer one.
  */
 final class HostStateUpdates implements AutoCloseable {
 
@@ -68,11 +69,14 @@ final class HostStateUpdates implements AutoCloseable {
         }
     }
 
-    /** Applies {@code snapshot} now, unless a newer one was applied already. */
+    /** Applies {@code snapshot} now, unless it or a newer one was applied already. */
     void applyNow(Snapshot snapshot) {
         requireNonNull(snapshot, "snapshot");
         synchronized (applyLock) {
-            if (snapshot.version() < appliedVersion) {
+            // A version applied already (by replaceAll on its thread, the batch run then finding
+            // nothing new) is not applied again: each apply saves and restores iptables tables,
+            // and a stray one could undo what someone did after it (an uninstall).
+            if (snapshot.version() <= appliedVersion) {
                 return;
             }
             target.apply(snapshot.services());

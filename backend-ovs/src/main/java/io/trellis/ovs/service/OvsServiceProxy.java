@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,8 +94,12 @@ public final class OvsServiceProxy implements ServiceProxy {
     private final Optional<String> nodeName;
     /** Keeps the node's kernel (node ports, external and cluster IP routes) in step with {@code installed}. */
     private final HostStateUpdates hostUpdates;
-    /** Grows whenever {@code installed} changes in a way the host state cares about; guarded by this. */
-    private long hostVersion;
+    /**
+     * Grows whenever {@code installed} changes in a way the host state cares about, or the host lost
+     * its state: a version is applied once (atomic, so {@link #reapplyHostState} need not take the
+     * proxy's lock, which is held while bundles wait for OVS).
+     */
+    private final AtomicLong hostVersion = new AtomicLong();
     private final Map<ServiceRef, Installed> installed = new HashMap<>();
     /**
      * What full installs write: equal to {@code installed} except while a bundle is on its way
@@ -240,6 +245,7 @@ public final class OvsServiceProxy implements ServiceProxy {
      * ovs-vswitchd restart recreated the gateway device, whose routes and neighbours went with it.
      */
     public void reapplyHostState() {
+        hostVersion.incrementAndGet();
         hostUpdates.changed();
     }
 
@@ -250,12 +256,12 @@ public final class OvsServiceProxy implements ServiceProxy {
 
     /** The installed Services for the host state, as of now. */
     private synchronized HostStateUpdates.Snapshot hostSnapshot() {
-        return new HostStateUpdates.Snapshot(hostVersion, installed.values().stream().map(Installed::desired).toList());
+        return new HostStateUpdates.Snapshot(hostVersion.get(), installed.values().stream().map(Installed::desired).toList());
     }
 
     /** Applies the host state of what is installed now (called with the lock held); failures are added. */
     private void applyHostState(List<String> failures) {
-        hostVersion++;
+        hostVersion.incrementAndGet();
         try {
             hostUpdates.applyNow(hostSnapshot());
         } catch (RuntimeException e) {
@@ -308,7 +314,7 @@ public final class OvsServiceProxy implements ServiceProxy {
             }
             installed.put(service.ref(), next);
             if (previous == null || !previous.desired().frontends().keySet().equals(desired.frontends().keySet())) {
-                hostVersion++;
+                hostVersion.incrementAndGet();
                 hostUpdates.changed();
             }
             LOG.debug("service {}: {} frontends installed", service.ref(), next.groups().size());
@@ -345,7 +351,7 @@ public final class OvsServiceProxy implements ServiceProxy {
         }
         installed.remove(ref);
         warnings.forget(ref);
-        hostVersion++;
+        hostVersion.incrementAndGet();
         hostUpdates.changed();
         flushUdpConnections(ref, previous, null);
         previous.groups().values().forEach(groupIds::release);

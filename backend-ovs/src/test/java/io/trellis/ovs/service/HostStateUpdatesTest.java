@@ -40,12 +40,13 @@ class HostStateUpdatesTest {
     }
 
     @Test
-    void anOlderSnapshotIsNeverAppliedOverANewerOne() {
+    void aVersionIsAppliedOnceAndAnOlderSnapshotNeverOverANewerOne() {
         try (HostStateUpdates updates = new HostStateUpdates(s -> applied.add(List.copyOf(s)),
                 () -> new HostStateUpdates.Snapshot(0, List.of()), Duration.ofMillis(10), Duration.ofSeconds(5))) {
             updates.applyNow(new HostStateUpdates.Snapshot(2, List.of(A, B)));
             updates.applyNow(new HostStateUpdates.Snapshot(1, List.of(A)));
-            updates.applyNow(new HostStateUpdates.Snapshot(2, List.of(A, B))); // the same version again: re-applied
+            updates.applyNow(new HostStateUpdates.Snapshot(2, List.of(A, B))); // the same version again: not re-applied
+            updates.applyNow(new HostStateUpdates.Snapshot(3, List.of(A, B))); // a new version, same Services: applied
             assertThat(applied).containsExactly(List.of(A, B), List.of(A, B));
         }
     }
