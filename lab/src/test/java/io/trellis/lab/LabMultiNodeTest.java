@@ -327,7 +327,8 @@ class LabMultiNodeTest {
                 .allSatisfy(pid -> assertThat(alive(pid)).as("pid %d before down", pid).isTrue());
 
         LabLauncher.Run down = launcher.check("down");
-        assertThat(down.stdout()).contains("deleted " + (1 + NODES + 9) + " network namespace(s)");
+        // The underlay, the outside client, the nodes and the 9 pods.
+        assertThat(down.stdout()).contains("deleted " + (2 + NODES + 9) + " network namespace(s)");
         assertThat(shell.namespaces()).noneMatch(ns -> ns.startsWith(now.prefix()));
         assertThat(shell.check("ip", "-o", "link", "show")).doesNotContain(now.prefix());
         assertThat(pids).allSatisfy(pid -> assertThat(alive(pid)).as("pid %d after down", pid).isFalse());
