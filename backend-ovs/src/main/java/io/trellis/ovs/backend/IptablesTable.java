@@ -109,6 +109,26 @@ record IptablesTable(String name, List<String> chains, List<Rule> rules) {
         return rules.stream().filter(r -> r.target().equals(chain)).toList();
     }
 
+    /**
+     * The restore input that removes {@code chain} and every rule jumping to it, as one section of
+     * this table; empty when the table has neither (an uninstall then does not even create a table
+     * that was never used).
+     */
+    String removalInput(String chain) {
+        List<Rule> jumps = jumpsTo(chain);
+        if (jumps.isEmpty() && !hasChain(chain)) {
+            return "";
+        }
+        StringBuilder in = new StringBuilder("*").append(name()).append('\n');
+        for (Rule jump : jumps) {
+            in.append("-D ").append(jump.chain()).append(' ').append(jump.spec()).append('\n');
+        }
+        // Declaring the chain flushes it (or creates it, harmlessly), so -X finds it empty.
+        in.append(':').append(chain).append(" - [0:0]\n");
+        in.append("-X ").append(chain).append('\n');
+        return in.append("COMMIT\n").toString();
+    }
+
     /** The rules of {@code chain}, in order. */
     List<Rule> rulesOf(String chain) {
         return rules.stream().filter(r -> r.chain().equals(chain)).toList();

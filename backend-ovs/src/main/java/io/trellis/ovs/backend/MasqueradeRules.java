@@ -89,22 +89,7 @@ public record MasqueradeRules(Ipv4Subnet podCidr, List<Ipv4Subnet> nonMasquerade
     static String uninstallInput(IptablesTable nat, IptablesTable filter) {
         requireTable(nat, "nat");
         requireTable(filter, "filter");
-        return removal(nat, NAT_CHAIN) + removal(filter, FORWARD_CHAIN);
-    }
-
-    private static String removal(IptablesTable table, String chain) {
-        List<IptablesTable.Rule> jumps = table.jumpsTo(chain);
-        if (jumps.isEmpty() && !table.hasChain(chain)) {
-            return "";
-        }
-        StringBuilder in = new StringBuilder("*").append(table.name()).append('\n');
-        for (IptablesTable.Rule jump : jumps) {
-            in.append("-D ").append(jump.chain()).append(' ').append(jump.spec()).append('\n');
-        }
-        // Declaring the chain flushes it (or creates it, harmlessly), so -X finds it empty.
-        in.append(':').append(chain).append(" - [0:0]\n");
-        in.append("-X ").append(chain).append('\n');
-        return in.append("COMMIT\n").toString();
+        return nat.removalInput(NAT_CHAIN) + filter.removalInput(FORWARD_CHAIN);
     }
 
     /** Keeps one jump from {@code from} to {@code chain} with exactly {@code spec}, first in its chain when added. */

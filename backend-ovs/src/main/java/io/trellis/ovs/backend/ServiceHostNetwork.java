@@ -123,21 +123,7 @@ public final class ServiceHostNetwork implements ServiceHostState {
         StringBuilder input = new StringBuilder();
         for (Map.Entry<String, List<String>> table : ServiceHostRules.chains().entrySet()) {
             IptablesTable saved = iptables.save(table.getKey());
-            StringBuilder section = new StringBuilder();
-            for (String chain : table.getValue()) {
-                for (IptablesTable.Rule jump : saved.jumpsTo(chain)) {
-                    section.append("-D ").append(jump.chain()).append(' ').append(jump.spec()).append('\n');
-                }
-            }
-            for (String chain : table.getValue()) {
-                if (saved.hasChain(chain)) {
-                    // Declaring the chain flushes it, so -X finds it empty.
-                    section.append(':').append(chain).append(" - [0:0]\n").append("-X ").append(chain).append('\n');
-                }
-            }
-            if (!section.isEmpty()) {
-                input.append('*').append(table.getKey()).append('\n').append(section).append("COMMIT\n");
-            }
+            table.getValue().forEach(chain -> input.append(saved.removalInput(chain)));
         }
         if (!input.isEmpty()) {
             iptables.restore(input.toString());

@@ -245,6 +245,11 @@ public final class OvsServiceProxy implements ServiceProxy {
      * ovs-vswitchd restart recreated the gateway device, whose routes and neighbours went with it.
      */
     public void reapplyHostState() {
+        hostStateChanged();
+    }
+
+    /** A new host state version, applied soon by {@link #hostUpdates}' thread. */
+    private void hostStateChanged() {
         hostVersion.incrementAndGet();
         hostUpdates.changed();
     }
@@ -314,8 +319,7 @@ public final class OvsServiceProxy implements ServiceProxy {
             }
             installed.put(service.ref(), next);
             if (previous == null || !previous.desired().frontends().keySet().equals(desired.frontends().keySet())) {
-                hostVersion.incrementAndGet();
-                hostUpdates.changed();
+                hostStateChanged();
             }
             LOG.debug("service {}: {} frontends installed", service.ref(), next.groups().size());
         } catch (RuntimeException e) {
@@ -351,8 +355,7 @@ public final class OvsServiceProxy implements ServiceProxy {
         }
         installed.remove(ref);
         warnings.forget(ref);
-        hostVersion.incrementAndGet();
-        hostUpdates.changed();
+        hostStateChanged();
         flushUdpConnections(ref, previous, null);
         previous.groups().values().forEach(groupIds::release);
         serviceIds.release(previous.serviceId());
