@@ -24,4 +24,13 @@ public interface PolicyEnforcer {
 
     /** One policy was deleted; removing an unknown policy is not an error. */
     void remove(PolicyRef ref);
+
+    /**
+     * The counters of every installed rule (one entry per policy, direction and rule index, adding
+     * up rules split for named ports) and of default-deny drops per isolated pod. Enforcers that
+     * count nothing return {@link PolicyStatistics#NONE}.
+     */
+    default PolicyStatistics statistics() {
+        return PolicyStatistics.NONE;
+    }
 }
