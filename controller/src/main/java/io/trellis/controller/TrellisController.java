@@ -3,6 +3,7 @@ package io.trellis.controller;
 import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trellis.controller.agentapi.PolicyChannel;
 import io.trellis.controller.config.ConfigException;
 import io.trellis.controller.config.ControllerConfig;
 import io.trellis.controller.config.ControllerConfigLoader;
@@ -13,14 +14,16 @@ import io.trellis.ipam.pool.NodeCidrPool;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Trellis central controller. For now it allocates pod CIDRs to Nodes ({@link NodeIpamController}), and only
- * while it holds the Lease, so that several replicas can run. It talks to the API server only through the public
- * API, with the client given to it.
+ * The Trellis central controller. It allocates pod CIDRs to Nodes ({@link NodeIpamController}), and only
+ * while it holds the Lease, so that several replicas can run. When {@code agentApi} is configured it also computes
+ * NetworkPolicies and serves them to the agents ({@link PolicyChannel}), on every replica, leader or not. It talks
+ * to the API server only through the public API, with the client given to it.
  */
 public final class TrellisController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrellisController.class);
@@ -28,6 +31,7 @@ public final class TrellisController implements AutoCloseable {
     static final int EXIT_CONFIG = 2;
 
     private final LeaderElectedRunner runner;
+    private final Optional<PolicyChannel> policyChannel;
 
     /**
      * @param client   the API client; the caller owns and closes it
@@ -40,12 +44,22 @@ public final class TrellisController implements AutoCloseable {
         this.runner = new LeaderElectedRunner(client, config.leaderElection(), identity,
                 () -> NodeIpamController.start(client,
                         () -> new NodeCidrPool(config.clusterCidr(), config.nodeCidrMaskSize()), reporter));
+        this.policyChannel = config.agentApi().map(settings -> new PolicyChannel(settings, client));
     }
 
-    /** Starts competing for the Lease; allocation begins once this replica leads. */
+    /**
+     * Starts the agent API and the NetworkPolicy computation (when configured; a bad certificate, key, secret or
+     * address fails here), then competes for the Lease; allocation begins once this replica leads.
+     */
     public TrellisController start() {
+        policyChannel.ifPresent(PolicyChannel::start);
         runner.start();
         return this;
+    }
+
+    /** The NetworkPolicy channel, when {@code agentApi} is configured. */
+    public Optional<PolicyChannel> policyChannel() {
+        return policyChannel;
     }
 
     public boolean isLeading() {
@@ -66,10 +80,11 @@ public final class TrellisController implements AutoCloseable {
         return runner.identity();
     }
 
-    /** Stops allocating and releases the Lease. */
+    /** Stops allocating and releases the Lease; stops serving agents (they keep their state and reconnect). */
     @Override
     public void close() {
         runner.close();
+        policyChannel.ifPresent(PolicyChannel::close);
     }
 
     /** hostname_pid, unique among replicas on distinct hosts and among processes on one host. */
@@ -105,8 +120,9 @@ public final class TrellisController implements AutoCloseable {
             System.exit(EXIT_FATAL);
             return;
         }
-        LOG.info("trellis-controller {} started: cluster CIDR {}, node CIDRs /{}", controller.identity(),
-                config.clusterCidr(), config.nodeCidrMaskSize());
+        LOG.info("trellis-controller {} started: cluster CIDR {}, node CIDRs /{}, agent API {}", controller.identity(),
+                config.clusterCidr(), config.nodeCidrMaskSize(),
+                config.agentApi().map(a -> "on " + a.listen()).orElse("off (no agentApi section)"));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("trellis-controller stopping");

@@ -85,7 +85,8 @@ class LauncherIT {
         Process p = start("--config", config.toString(), "--kubeconfig", kubeconfig.toString());
 
         assertThat(exit(p)).as(stderr()).isEqualTo(2);
-        assertThat(stderr()).contains("nodeMask: unknown key (known: clusterCidr, nodeCidrMaskSize, leaderElection)");
+        assertThat(stderr()).contains("nodeMask: unknown key (known: clusterCidr, nodeCidrMaskSize, leaderElection, "
+                + "agentApi)");
     }
 
     @Test

@@ -3,6 +3,9 @@ package io.trellis.controller.config;
 import io.trellis.ipam.cidr.Cidr;
 import io.trellis.ipam.cidr.IpFamily;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +28,11 @@ import org.yaml.snakeyaml.error.YAMLException;
  * and reported together in one {@link ConfigException}, each naming its field and the value found.
  */
 public final class ControllerConfigLoader {
-    static final List<String> ROOT_KEYS = List.of("clusterCidr", "nodeCidrMaskSize", "leaderElection");
+    static final List<String> ROOT_KEYS = List.of("clusterCidr", "nodeCidrMaskSize", "leaderElection", "agentApi");
     static final List<String> LEADER_KEYS = List.of("identity", "leaseNamespace", "leaseName", "leaseDuration",
             "renewDeadline", "retryPeriod");
+    static final List<String> AGENT_API_KEYS = List.of("listen", "certificateFile", "privateKeyFile",
+            "agentTokenSecretFile");
     static final int DEFAULT_NODE_MASK = 24;
     static final String DEFAULT_LEASE_NAMESPACE = "kube-system";
     static final String DEFAULT_LEASE_NAME = "trellis-controller";
@@ -35,6 +40,10 @@ public final class ControllerConfigLoader {
     static final Duration DEFAULT_RENEW_DEADLINE = Duration.ofSeconds(10);
     static final Duration DEFAULT_RETRY_PERIOD = Duration.ofSeconds(2);
 
+    static final String DEFAULT_AGENT_API_HOST = "0.0.0.0";
+    static final int DEFAULT_AGENT_API_PORT = 10349;
+
+    private static final Pattern LISTEN = Pattern.compile("(?:((?:[0-9]{1,3}\\.){3}[0-9]{1,3})|\\[([0-9a-fA-F:.]+)\\]):([0-9]{1,5})");
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
     // A Kubernetes object name (RFC 1123 subdomain) for the Lease and its namespace (RFC 1123 label).
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -62,7 +71,7 @@ public final class ControllerConfigLoader {
         List<String> problems = new ArrayList<>();
         if (!(document instanceof Map<?, ?> rootMap)) {
             throw new ConfigException(source, List.of("expected a mapping with clusterCidr, nodeCidrMaskSize, "
-                    + "leaderElection; got " + describe(document)));
+                    + "leaderElection, agentApi; got " + describe(document)));
         }
         Map<String, Object> root = strings("", rootMap, problems);
         rejectUnknown("", root, ROOT_KEYS, problems);
@@ -115,10 +124,67 @@ public final class ControllerConfigLoader {
                 problems.add(e.getMessage());
             }
         }
+        Optional<AgentApiSettings> agentApi = Optional.empty();
+        Object agentRaw = root.get("agentApi");
+        if (agentRaw instanceof Map<?, ?> m) {
+            agentApi = agentApi(strings("agentApi.", m, problems), problems);
+        } else if (root.containsKey("agentApi")) {
+            problems.add("agentApi: expected a section (key: value lines), got " + describe(agentRaw));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
-        return new ControllerConfig(cluster.orElseThrow(), mask.orElseThrow(), settings);
+        return new ControllerConfig(cluster.orElseThrow(), mask.orElseThrow(), settings, agentApi);
+    }
+
+    private static Optional<AgentApiSettings> agentApi(Map<String, Object> section, List<String> problems) {
+        rejectUnknown("agentApi.", section, AGENT_API_KEYS, problems);
+        int before = problems.size();
+        Optional<InetSocketAddress> listen = section.containsKey("listen")
+                ? string("agentApi.", section, "listen", problems).flatMap(t -> listenAddress(t, problems))
+                : Optional.of(new InetSocketAddress(DEFAULT_AGENT_API_HOST, DEFAULT_AGENT_API_PORT));
+        Optional<Path> certificate = file(section, "certificateFile", problems);
+        Optional<Path> key = file(section, "privateKeyFile", problems);
+        Optional<Path> secret = file(section, "agentTokenSecretFile", problems);
+        if (problems.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new AgentApiSettings(listen.orElseThrow(), certificate.orElseThrow(), key.orElseThrow(),
+                secret.orElseThrow()));
+    }
+
+    /** {@code address:port} with a numeric IPv4 address or a bracketed IPv6 one; no name lookup. */
+    private static Optional<InetSocketAddress> listenAddress(String text, List<String> problems) {
+        Matcher m = LISTEN.matcher(text);
+        if (m.matches()) {
+            String host = m.group(1) != null ? m.group(1) : m.group(2);
+            int port = Integer.parseInt(m.group(3));
+            boolean octets = m.group(1) == null
+                    || java.util.Arrays.stream(host.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255);
+            if (port >= 1 && port <= 65535 && octets) {
+                try {
+                    return Optional.of(new InetSocketAddress(InetAddress.getByName(host), port));
+                } catch (UnknownHostException e) {
+                    // reported below
+                }
+            }
+        }
+        problems.add("agentApi.listen: expected address:port with a numeric IP address and a port 1..65535 "
+                + "(e.g. 0.0.0.0:10349 or [::]:10349), got '" + text + "'");
+        return Optional.empty();
+    }
+
+    private static Optional<Path> file(Map<String, Object> section, String key, List<String> problems) {
+        if (!section.containsKey(key)) {
+            problems.add("agentApi." + key + ": required when agentApi is given");
+            return Optional.empty();
+        }
+        Optional<String> text = string("agentApi.", section, key, problems);
+        if (text.isPresent() && !text.get().startsWith("/")) {
+            problems.add("agentApi." + key + ": expected an absolute file path, got '" + text.get() + "'");
+            return Optional.empty();
+        }
+        return text.map(Path::of);
     }
 
     private static Optional<Cidr> clusterCidr(Map<String, Object> root, List<String> problems) {

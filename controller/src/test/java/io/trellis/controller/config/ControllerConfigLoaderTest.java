@@ -35,9 +35,77 @@ class ControllerConfigLoaderTest {
     void theShippedExampleDocumentsEveryKey() throws Exception {
         String text = java.nio.file.Files.readString(Path.of("../config/trellis-controller.yaml"));
 
-        assertThat(ControllerConfigLoader.ROOT_KEYS).allSatisfy(k -> assertThat(text).containsPattern("(?m)^" + k + ":"));
+        // agentApi is optional and shipped commented out ("# agentApi:").
+        assertThat(ControllerConfigLoader.ROOT_KEYS)
+                .allSatisfy(k -> assertThat(text).containsPattern("(?m)^(# )?" + k + ":"));
         assertThat(ControllerConfigLoader.LEADER_KEYS)
                 .allSatisfy(k -> assertThat(text).containsPattern("(?m)^  (# )?" + k + ":"));
+        // The agentApi section is optional and shipped commented out.
+        assertThat(text).containsPattern("(?m)^# agentApi:");
+        assertThat(ControllerConfigLoader.AGENT_API_KEYS)
+                .allSatisfy(k -> assertThat(text).containsPattern("(?m)^#   " + k + ":"));
+    }
+
+    @Test
+    void theShippedAgentApiExampleLoadsWhenUncommented() throws Exception {
+        String text = java.nio.file.Files.readString(Path.of("../config/trellis-controller.yaml"))
+                .replaceAll("(?m)^# agentApi:", "agentApi:").replaceAll("(?m)^#   ([a-zA-Z]+:)", "  $1");
+
+        assertThat(loader.parse(text, "t").agentApi()).contains(new AgentApiSettings(
+                new java.net.InetSocketAddress("0.0.0.0", 10349), Path.of("/etc/trellis/tls/tls.crt"),
+                Path.of("/etc/trellis/tls/tls.key"), Path.of("/etc/trellis/agent-token-secret")));
+    }
+
+    @Test
+    void withoutAgentApiThereIsNoPolicyChannel() {
+        assertThat(loader.parse("clusterCidr: 10.8.0.0/14\n", "t").agentApi()).isEmpty();
+    }
+
+    @Test
+    void agentApiIsReadWithIpv6AndDefaultListenAddresses() {
+        ControllerConfig config = loader.parse("""
+                clusterCidr: 10.244.0.0/16
+                agentApi:
+                  listen: "[::1]:9443"
+                  certificateFile: /c
+                  privateKeyFile: /k
+                  agentTokenSecretFile: /s
+                """, "t");
+        assertThat(config.agentApi().orElseThrow().listen())
+                .isEqualTo(new java.net.InetSocketAddress("::1", 9443));
+        assertThat(config.agentApi().orElseThrow().certificateFile()).isEqualTo(Path.of("/c"));
+        assertThat(config.agentApi().orElseThrow().privateKeyFile()).isEqualTo(Path.of("/k"));
+        assertThat(config.agentApi().orElseThrow().agentTokenSecretFile()).isEqualTo(Path.of("/s"));
+
+        assertThat(loader.parse("clusterCidr: 10.244.0.0/16\nagentApi:\n  certificateFile: /c\n"
+                + "  privateKeyFile: /k\n  agentTokenSecretFile: /s\n", "t").agentApi().orElseThrow().listen())
+                .isEqualTo(new java.net.InetSocketAddress("0.0.0.0", ControllerConfigLoader.DEFAULT_AGENT_API_PORT));
+    }
+
+    @Test
+    void badAgentApiValuesAreReportedNamingFieldAndValue() {
+        ConfigException e = failure("""
+                clusterCidr: 10.244.0.0/16
+                agentApi:
+                  listen: 300.1.1.1:10349
+                  certificateFile: tls.crt
+                  privateKeyFile: 42
+                  secretFile: /s
+                """);
+
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                "agentApi.secretFile: unknown key (known: listen, certificateFile, privateKeyFile, "
+                        + "agentTokenSecretFile)",
+                "agentApi.listen: expected address:port with a numeric IP address and a port 1..65535 "
+                        + "(e.g. 0.0.0.0:10349 or [::]:10349), got '300.1.1.1:10349'",
+                "agentApi.certificateFile: expected an absolute file path, got 'tls.crt'",
+                "agentApi.privateKeyFile: expected a string, got integer 42",
+                "agentApi.agentTokenSecretFile: required when agentApi is given");
+        assertThat(failure("clusterCidr: 10.244.0.0/16\nagentApi: on\n").problems())
+                .containsExactly("agentApi: expected a section (key: value lines), got boolean true");
+        assertThat(failure("clusterCidr: 10.244.0.0/16\nagentApi:\n  listen: 10.0.0.1:0\n  certificateFile: /c\n"
+                + "  privateKeyFile: /k\n  agentTokenSecretFile: /s\n").problems()).singleElement().asString()
+                .startsWith("agentApi.listen: expected address:port").endsWith("got '10.0.0.1:0'");
     }
 
     @Test
@@ -81,7 +149,7 @@ class ControllerConfigLoaderTest {
                 """);
 
         assertThat(e.problems()).containsExactlyInAnyOrder(
-                "clusterCIDR: unknown key (known: clusterCidr, nodeCidrMaskSize, leaderElection)",
+                "clusterCIDR: unknown key (known: clusterCidr, nodeCidrMaskSize, leaderElection, agentApi)",
                 "leaderElection.leaseTime: unknown key (known: identity, leaseNamespace, leaseName, leaseDuration, "
                         + "renewDeadline, retryPeriod)");
     }
