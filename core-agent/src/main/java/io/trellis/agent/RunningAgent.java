@@ -9,6 +9,7 @@ import io.trellis.agent.k8s.NodeRouteSync;
 import io.trellis.agent.k8s.PodAttachmentGc;
 import io.trellis.agent.k8s.ServiceSync;
 import io.trellis.agent.node.PodMtu;
+import io.trellis.agent.policy.PolicyAgent;
 import io.trellis.cni.server.CniServer;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ public final class RunningAgent implements AutoCloseable {
     private final ConfiguredBackends backends;
     private final Optional<NodeRouteSync> nodeRoutes;
     private final Optional<ServiceSync> services;
+    private final Optional<PolicyAgent> policy;
     private final PodAttachmentGc podGc;
     private final NodeFacts node;
     private final PodMtu mtu;
@@ -33,11 +35,12 @@ public final class RunningAgent implements AutoCloseable {
     private boolean closed;
 
     RunningAgent(CniServer server, ConfiguredBackends backends, Optional<NodeRouteSync> nodeRoutes,
-                 Optional<ServiceSync> services, PodAttachmentGc podGc, NodeFacts node, PodMtu mtu, AttachmentStore store) {
+                 Optional<ServiceSync> services, Optional<PolicyAgent> policy, PodAttachmentGc podGc, NodeFacts node, PodMtu mtu, AttachmentStore store) {
         this.server = requireNonNull(server, "server");
         this.backends = requireNonNull(backends, "backends");
         this.nodeRoutes = requireNonNull(nodeRoutes, "nodeRoutes");
         this.services = requireNonNull(services, "services");
+        this.policy = requireNonNull(policy, "policy");
         this.podGc = requireNonNull(podGc, "podGc");
         this.node = requireNonNull(node, "node");
         this.mtu = requireNonNull(mtu, "mtu");
@@ -72,10 +75,11 @@ public final class RunningAgent implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("closing the CNI server failed", e);
         }
-        // Stop following Pods, Nodes and Services before the drivers go: no driver call after its close.
+        // Stop following Pods, Nodes, Services and the policy stream before the drivers go: no driver call after its close.
         podGc.close();
         nodeRoutes.ifPresent(NodeRouteSync::close);
         services.ifPresent(ServiceSync::close);
+        policy.ifPresent(PolicyAgent::close);
         backends.close();
         LOG.info("stopped");
     }

@@ -26,6 +26,7 @@ import io.trellis.agent.node.MtuResolver;
 import io.trellis.agent.node.NetlinkUplinkFinder;
 import io.trellis.agent.node.PodMtu;
 import io.trellis.agent.node.UplinkFinder;
+import io.trellis.agent.policy.PolicyAgent;
 import io.trellis.cni.server.CniServer;
 import io.trellis.netlink.sys.Syscalls;
 import io.trellis.spi.node.NodeInfo;
@@ -54,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *       {@code podCidr: node-spec}, for its pod CIDRs);</li>
  *   <li>create the configured backends' drivers and tell the node route driver about this node;
  *       keep the node route driver and the Service proxy in step with Nodes, Services and
- *       EndpointSlices ({@link NodeRouteSync}, {@link ServiceSync});</li>
+ *       EndpointSlices ({@link NodeRouteSync}, {@link ServiceSync}); with a policy enforcer, watch the
+ *       controller's NetworkPolicy stream ({@link PolicyAgent}) and wait for its first snapshot to be
+ *       enforced;</li>
  *   <li>resolve the pod MTU, open the attachment store, open the CNI handler: "ready".</li>
  * </ol>
  * SIGTERM closes the CNI server and the drivers; the data plane stays as it is.
@@ -117,6 +120,7 @@ public final class TrellisAgent {
         NodeRouteSync nodeRoutes = null;
         ServiceSync services = null;
         PodAttachmentGc podGc = null;
+        PolicyAgent policy = null;
         try {
             String nodeName = config.nodeName().resolve(environment, hostname);
             boolean fromNodeSpec = config.network().podCidr() instanceof PodCidrSource.NodeSpec;
@@ -136,6 +140,12 @@ public final class TrellisAgent {
                 }
                 backends.nodeRoutes().get().localNode(new NodeInfo(nodeName, observed.internalIps(), node.podCidrs()));
             }
+            if (backends.policy().isPresent()) {
+                // Started first so that the snapshot comes while the Nodes and Services are listed.
+                policy = PolicyAgent.start(config.controller().orElseThrow(() -> new IllegalStateException(
+                        "backends.policy is set but the controller section is missing")), nodeName,
+                        backends.policy().get());
+            }
             if (backends.nodeRoutes().isPresent()) {
                 gate.waitingFor("listing the Nodes for the node routes");
                 nodeRoutes = new NodeRouteSync(client, nodeName, backends.nodeRoutes().get(), NODE_ROUTE_RESYNC);
@@ -146,6 +156,18 @@ public final class TrellisAgent {
                 services = new ServiceSync(client, backends.serviceProxy().get(), SERVICE_RESYNC,
                         ServiceSync.DEFAULT_BATCH_DELAY);
                 services.start(options.nodeTimeout());
+            }
+            if (policy != null) {
+                // New pods wait (CNI "try again later") until the policies are enforced: a pod a policy
+                // isolates must not start reachable by everyone. Pods already running keep what the
+                // enforcer holds from before this start until the snapshot replaces it.
+                String controller = config.controller().orElseThrow().address().toString();
+                gate.waitingFor("waiting for the NetworkPolicies of this node from the controller " + controller);
+                if (!policy.awaitFirstSnapshot(options.nodeTimeout())) {
+                    throw new IllegalStateException("no NetworkPolicy snapshot from the controller " + controller
+                            + " enforced within " + options.nodeTimeout().toSeconds() + " s (see the policy stream "
+                            + "warnings above); new pods are not attached before the policies are enforced");
+                }
             }
             PodMtu mtu = new MtuResolver(uplinks).resolve(config.network().mtu(), backends.nodeRoutes(),
                     observed.internalIps());
@@ -158,7 +180,7 @@ public final class TrellisAgent {
             LOG.info("ready: node {}, pod CIDRs {}, pod MTU {}, {} known attachment(s), CNI socket {}", node.nodeName(),
                     node.podCidrs(), mtu.value(), store.all().size(), server.socketPath());
             return new RunningAgent(server, backends, Optional.ofNullable(nodeRoutes), Optional.ofNullable(services),
-                    podGc, node, mtu, store);
+                    Optional.ofNullable(policy), podGc, node, mtu, store);
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             if (podGc != null) {
@@ -169,6 +191,9 @@ public final class TrellisAgent {
             }
             if (services != null) {
                 services.close();
+            }
+            if (policy != null) {
+                policy.close();
             }
             if (backends != null) {
                 backends.close();

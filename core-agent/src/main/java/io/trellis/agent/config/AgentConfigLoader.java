@@ -11,6 +11,8 @@ import io.trellis.spi.model.IpPrefix;
 import io.trellis.spi.model.Mtu;
 import io.trellis.spi.model.TunnelType;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,7 @@ public final class AgentConfigLoader {
     static final String NETWORK = "network";
     static final String PATHS = "paths";
     static final String SETTINGS = "settings";
+    static final String CONTROLLER = "controller";
     /** The backend whose section the agent reads itself. */
     static final String OVS = "ovs";
 
@@ -71,11 +74,12 @@ public final class AgentConfigLoader {
 
     private static Map<String, List<String>> keys() {
         Map<String, List<String>> keys = new LinkedHashMap<>();
-        keys.put("", List.of(NODE_NAME, BACKENDS, NETWORK, PATHS, SETTINGS));
+        keys.put("", List.of(NODE_NAME, BACKENDS, NETWORK, PATHS, CONTROLLER, SETTINGS));
         keys.put(NODE_NAME, List.of("from", "env", "value"));
         keys.put(BACKENDS, java.util.Arrays.stream(Concern.values()).map(Concern::configKey).toList());
         keys.put(NETWORK, List.of("mtu", "podCidr", "tunnelType"));
         keys.put(PATHS, List.of("stateDir", "runDir", "cniSocket"));
+        keys.put(CONTROLLER, List.of("address", "caFile", "tokenFile"));
         keys.put(SETTINGS + "." + OVS,
                 List.of("datapathType", "integrationBridge", "uplinkBridge", "ovsdbSocket", "runDir", "netdev"));
         keys.put(SETTINGS + "." + OVS + ".netdev", List.of("uplinkInterface", "pmdCpuMask"));
@@ -120,6 +124,7 @@ public final class AgentConfigLoader {
         Optional<Backends> backends = backends(root);
         Optional<NetworkConfig> network = network(root.sectionOrEmpty(NETWORK));
         Optional<PathsConfig> paths = paths(root.sectionOrEmpty(PATHS));
+        Optional<ControllerConfig> controller = controller(root, backends);
         Map<String, BackendSettings> settings = new LinkedHashMap<>();
         Optional<OvsConfig> ovs = settings(root, backends, settings);
 
@@ -127,7 +132,7 @@ public final class AgentConfigLoader {
             throw new ConfigException(source, errors);
         }
         return new AgentConfig(nodeName.orElseThrow(), backends.orElseThrow(), network.orElseThrow(),
-                paths.orElseThrow(), ovs, settings);
+                paths.orElseThrow(), controller, ovs, settings);
     }
 
     private static Yaml yaml() {
@@ -330,6 +335,67 @@ public final class AgentConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new PathsConfig(state.get(), run.get(), cni.get()));
+    }
+
+    /**
+     * Reads {@code controller}: required when a policy backend is chosen (the policies come from the
+     * controller), accepted and checked otherwise.
+     */
+    private static Optional<ControllerConfig> controller(YamlSection root, Optional<Backends> backends) {
+        Optional<String> policy = backends.flatMap(Backends::policy);
+        if (!root.has(CONTROLLER)) {
+            if (policy.isPresent()) {
+                root.error(CONTROLLER, "required with backends.policy '" + policy.get()
+                        + "': the NetworkPolicies come from the controller (address, caFile, tokenFile)");
+            }
+            return Optional.empty();
+        }
+        Optional<YamlSection> section = root.section(CONTROLLER);
+        if (section.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlSection s = section.get();
+        s.rejectUnknown(KEYS.get(CONTROLLER));
+        Optional<URI> address = required(s, "address").flatMap(text -> controllerAddress(s, text));
+        Optional<Path> caFile = required(s, "caFile").flatMap(text -> s.absolutePath("caFile", text, false));
+        Optional<Path> tokenFile = required(s, "tokenFile").flatMap(text -> s.absolutePath("tokenFile", text, false));
+        if (address.isEmpty() || caFile.isEmpty() || tokenFile.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ControllerConfig(address.get(), caFile.get(), tokenFile.get()));
+    }
+
+    private static Optional<String> required(YamlSection s, String key) {
+        if (!s.has(key)) {
+            s.error(key, "required");
+            return Optional.empty();
+        }
+        return s.string(key);
+    }
+
+    private static Optional<URI> controllerAddress(YamlSection s, String text) {
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            s.error("address", "'" + text + "' is not a URI: " + e.getReason());
+            return Optional.empty();
+        }
+        if (!"https".equals(uri.getScheme())) {
+            s.error("address", "must be an https:// URL (the channel is TLS only), got '" + text + "'");
+            return Optional.empty();
+        }
+        if (uri.getHost() == null || uri.getPort() < 0) {
+            s.error("address", "must name a host and a port (https://host:port), got '" + text + "'");
+            return Optional.empty();
+        }
+        String path = uri.getRawPath();
+        if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null
+                || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            s.error("address", "must be just https://host:port (no path, query or user), got '" + text + "'");
+            return Optional.empty();
+        }
+        return Optional.of(uri);
     }
 
     /** Reads {@code settings}: every backend's section; returns the OVS one, typed. */

@@ -126,6 +126,10 @@ class BackendsModuleTest {
                   podInterface: ovs
                   serviceProxy: test-proxy
                   policy: test-proxy
+                controller:
+                  address: https://controller.example:10349
+                  caFile: /etc/trellis/tls/ca.crt
+                  tokenFile: /etc/trellis/agent-token
                 settings:
                   host-local:
                     reserved: many

@@ -40,6 +40,7 @@ class AgentConfigLoaderTest {
         AgentConfig config = parse(MINIMAL);
 
         assertThat(config.nodeName()).isEqualTo(new NodeNameSource.Env("NODE_NAME"));
+        assertThat(config.controller()).isEmpty();
         assertThat(config.backends()).isEqualTo(
                 new Backends("host-local", "ovs", Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(config.network()).isEqualTo(
@@ -74,6 +75,10 @@ class AgentConfigLoaderTest {
                   stateDir: /srv/trellis/state
                   runDir: /run/trellis
                   cniSocket: /run/trellis/cni.sock
+                controller:
+                  address: https://trellis-controller.kube-system.svc:10349
+                  caFile: /srv/trellis/tls/ca.crt
+                  tokenFile: /srv/trellis/agent-token
                 settings:
                   ovs:
                     datapathType: netdev
@@ -98,6 +103,9 @@ class AgentConfigLoaderTest {
                 TunnelType.VXLAN));
         assertThat(config.paths()).isEqualTo(new PathsConfig(Path.of("/srv/trellis/state"), Path.of("/run/trellis"),
                 Path.of("/run/trellis/cni.sock")));
+        assertThat(config.controller()).contains(new ControllerConfig(
+                java.net.URI.create("https://trellis-controller.kube-system.svc:10349"), Path.of("/srv/trellis/tls/ca.crt"),
+                Path.of("/srv/trellis/agent-token")));
         assertThat(config.ovs()).contains(new OvsConfig(DatapathType.NETDEV, "br-pods", "br-up",
                 Path.of("/run/ovs/db.sock"), Path.of("/run/ovs"),
                 Optional.of(new NetdevOptions(Optional.of("eth1"), Optional.of("0x3")))));
@@ -131,7 +139,7 @@ class AgentConfigLoaderTest {
                   host-local:
                     rangeStart: 10.0.0.10
                 """)).containsExactly(
-                "nodname: unknown key (known: nodeName, backends, network, paths, settings)",
+                "nodname: unknown key (known: nodeName, backends, network, paths, controller, settings)",
                 "network.mtuu: unknown key (known: mtu, podCidr, tunnelType)",
                 "settings.ovs.bridge: unknown key (known: datapathType, integrationBridge, uplinkBridge, ovsdbSocket, "
                         + "runDir, netdev)",
@@ -373,5 +381,54 @@ class AgentConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("/nonexistent/trellis-agent.yaml")
                 .hasMessageContaining("cannot read the file");
+    }
+
+    private static final String WITH_POLICY = MINIMAL + "  policy: test-proxy\n";
+
+    @Test
+    void theControllerSectionIsRequiredWithAPolicyBackend() {
+        assertThat(errors(WITH_POLICY)).containsExactly("controller: required with backends.policy 'test-proxy': the "
+                + "NetworkPolicies come from the controller (address, caFile, tokenFile)");
+    }
+
+    @Test
+    void theControllerSectionIsCheckedEvenWithoutAPolicyBackend() {
+        AgentConfig config = parse(MINIMAL + """
+                controller:
+                  address: https://10.96.0.10:10349
+                  caFile: /etc/trellis/tls/../tls/ca.crt
+                  tokenFile: /etc/trellis/agent-token
+                """);
+
+        assertThat(config.controller()).contains(new ControllerConfig(java.net.URI.create("https://10.96.0.10:10349"),
+                Path.of("/etc/trellis/tls/ca.crt"), Path.of("/etc/trellis/agent-token")));
+        assertThat(errors(MINIMAL + "controller:\n  address: http://c:1\n  caFile: a\n  tokenFile: /t\n"))
+                .contains("controller.address: must be an https:// URL (the channel is TLS only), got 'http://c:1'");
+    }
+
+    @Test
+    void controllerFieldErrorsNameTheFieldAndTheValue() {
+        assertThat(errors(WITH_POLICY + """
+                controller:
+                  address: https://controller.example
+                  caFile: tls/ca.crt
+                  tokenFile: 42
+                  token: abc
+                """)).containsExactly(
+                "controller.token: unknown key (known: address, caFile, tokenFile)",
+                "controller.address: must name a host and a port (https://host:port), got 'https://controller.example'",
+                "controller.caFile: must be an absolute path, got 'tls/ca.crt'",
+                "controller.tokenFile: expected a string, got integer 42");
+        assertThat(errors(WITH_POLICY + """
+                controller:
+                  address: "https://c:10349/v1?x=1"
+                """)).containsExactly(
+                "controller.address: must be just https://host:port (no path, query or user), got 'https://c:10349/v1?x=1'",
+                "controller.caFile: required",
+                "controller.tokenFile: required");
+        assertThat(errors(WITH_POLICY + "controller:\n  address: 'https://c:10349/a b'\n  caFile: /a\n  tokenFile: /b\n"))
+                .singleElement().asString().startsWith("controller.address: 'https://c:10349/a b' is not a URI: ");
+        assertThat(errors(WITH_POLICY + "controller: https://c:10349\n")).containsExactly(
+                "controller: expected a section (key: value lines), got string 'https://c:10349'");
     }
 }
