@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  * <p>Exit codes: 0 success, 1 the check failed or the command could not do its work, 2 wrong usage.
  */
 @Command(name = "trellisctl", mixinStandardHelpOptions = true, versionProvider = TrellisVersion.class,
-        description = "Check and inspect a Trellis node.")
+        description = "Check and inspect a Trellis node and cluster.")
 public final class Trellisctl {
 
     public static void main(String[] args) {
@@ -32,9 +32,12 @@ public final class Trellisctl {
                 .addSubcommand(new ConfigValidateCommand(backends));
         CommandLine ipam = new CommandLine(new IpamCommand())
                 .addSubcommand(new IpamListCommand());
+        CommandLine get = new CommandLine(new GetCommand())
+                .addSubcommand(new GetNetworkPolicyStatsCommand());
         CommandLine root = new CommandLine(new Trellisctl())
                 .addSubcommand(config)
                 .addSubcommand(ipam)
+                .addSubcommand(get)
                 .addSubcommand(new VersionCommand(backends));
         root.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message(e));
@@ -51,6 +54,11 @@ public final class Trellisctl {
     /** {@code trellisctl config}: the agent configuration file. */
     @Command(name = "config", mixinStandardHelpOptions = true, description = "Work with the agent configuration file.")
     static final class ConfigCommand {
+    }
+
+    /** {@code trellisctl get}: state the Trellis controller holds for the cluster. */
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show cluster state the Trellis controller holds.")
+    static final class GetCommand {
     }
 
     /** {@code trellisctl ipam}: IPAM state on this node. */
