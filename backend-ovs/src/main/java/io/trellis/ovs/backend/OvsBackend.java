@@ -9,6 +9,7 @@ import io.trellis.spi.UninstallContext;
 import io.trellis.spi.model.IpPrefix;
 import io.trellis.spi.node.NodeRouteDriverFactory;
 import io.trellis.spi.pod.PodInterfaceDriverFactory;
+import io.trellis.spi.policy.PolicyEnforcerFactory;
 import io.trellis.spi.service.ServiceProxyFactory;
 import java.net.Inet4Address;
 import java.util.List;
@@ -18,8 +19,8 @@ import java.util.Set;
 /**
  * The Open vSwitch backend, {@code ovs} in the agent configuration. It provides pod interfaces
  * (a veth per pod on the integration bridge, forwarded by the agent's OpenFlow pipeline), node
- * routes (the Geneve overlay, {@link OvsNodeRouteDriver}) and the Service proxy
- * ({@link io.trellis.ovs.service.OvsServiceProxy}).
+ * routes (the Geneve overlay, {@link OvsNodeRouteDriver}), the Service proxy
+ * ({@link io.trellis.ovs.service.OvsServiceProxy}) and NetworkPolicy ({@link io.trellis.ovs.policy.OvsPolicyEnforcer}).
  *
  * <p>The concerns share one {@link OvsPodInterfaceDriver} (its OVS connections, bridge and
  * pipeline installer): the first factory called for a context starts it, the others reuse it. The
@@ -61,6 +62,15 @@ public final class OvsBackend implements TrellisBackend {
     @Override
     public Optional<ServiceProxyFactory> serviceProxy() {
         return Optional.of(context -> podDriver(context).serviceProxy(context.nodeName()));
+    }
+
+    /**
+     * NetworkPolicy enforcement in the pod driver's pipeline ({@link io.trellis.ovs.policy.OvsPolicyEnforcer}):
+     * needs this backend as {@code podInterface} too, since the policy flows live in its pipeline.
+     */
+    @Override
+    public Optional<PolicyEnforcerFactory> policy() {
+        return Optional.of(context -> podDriver(context).policyEnforcer());
     }
 
     /** Removes bridges, gateway routes, iptables chains and the uplink bridge ({@link OvsNodeCleanup}). */

@@ -30,6 +30,7 @@ import io.trellis.ovs.pipeline.NodeNetwork;
 import io.trellis.ovs.pipeline.Pipeline;
 import io.trellis.ovs.pipeline.PipelineFlows;
 import io.trellis.ovs.pipeline.PipelineInstaller;
+import io.trellis.ovs.policy.OvsPolicyEnforcer;
 import io.trellis.ovs.service.OvsServiceProxy;
 import io.trellis.ovs.transport.Endpoint;
 import io.trellis.ovs.transport.NettyTransport;
@@ -85,6 +86,8 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
     private final OvsSettings settings;
     /** The overlay driver sharing this driver's connections, once asked for; re-applied after resyncs. */
     private volatile OvsNodeRouteDriver overlay;
+    /** The NetworkPolicy enforcer sharing this driver's connection and installer, once asked for. */
+    private OvsPolicyEnforcer policies;
     /** The Service proxy sharing this driver's connection and installer, once asked for. */
     private volatile OvsServiceProxy services;
     private final NodeNetlink netlink;
@@ -174,14 +177,14 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
     }
 
     /**
-     * The pipeline this driver installs: always with the SERVICE_LB stage, whether or not the
-     * agent also uses this backend's Service proxy (the driver starts before it could know, and
+     * The pipeline this driver installs: always with the SERVICE_LB and NetworkPolicy stages, whether or
+     * not the agent also uses this backend's Service proxy or policy enforcer (the driver starts before it could know, and
      * changing the pipeline later would renumber the tables under running pods). Without a proxy
      * the stage holds only its miss flow and conntrack's lookup applies no NAT, so pod traffic is
      * forwarded as by the plain pipeline, one table lookup more.
      */
     public static PipelineFlows pipelineFlows() {
-        return new PipelineFlows(Pipeline.withServices(), CookieScheme.DEFAULT, PipelineFlows.DEFAULT_CT_ZONE);
+        return new PipelineFlows(Pipeline.withPolicy(), CookieScheme.DEFAULT, PipelineFlows.DEFAULT_CT_ZONE);
     }
 
     /** The node's gateway and pod CIDR as the pipeline sees them. */
@@ -230,6 +233,17 @@ public final class OvsPodInterfaceDriver implements PodInterfaceDriver, AutoClos
                     ServiceHostNetwork.inNode(netlink, OvsNodeSetup.GATEWAY_PORT, timeout));
         }
         return services;
+    }
+
+    /**
+     * The NetworkPolicy enforcer on this driver's OpenFlow connection and installer, created on first
+     * call: full installs (recovery, resync) write its flows in the same bundle as the pipeline.
+     */
+    public synchronized OvsPolicyEnforcer policyEnforcer() {
+        if (policies == null) {
+            policies = OvsPolicyEnforcer.sharing(installer, timeout);
+        }
+        return policies;
     }
 
     /** Whether {@link #close()} was called. */

@@ -55,6 +55,15 @@ public record CookieScheme(int owner) {
      */
     public static final int KIND_SERVICE_AFFINITY = 0x06;
 
+    /**
+     * NetworkPolicy rule flows ({@link PolicyFlows}): the object is the rule id for the flows that
+     * count a rule (its conj_id or single-clause flows, its metering flows), 0 for conjunction
+     * clause flows shared by rules.
+     */
+    public static final int KIND_POLICY = 0x07;
+    /** NetworkPolicy default-deny flows of isolated pods, whose IPv4 address is the object. */
+    public static final int KIND_POLICY_ISOLATION = 0x08;
+
     private static final int OWNER_SHIFT = 48;
     private static final int KIND_SHIFT = 40;
     private static final int STAGE_SHIFT = 32;
@@ -114,6 +123,29 @@ public record CookieScheme(int owner) {
     /** Cookie value selecting every Service flow, with {@link #kindMask()}. */
     public long servicesValue() {
         return compose(KIND_SERVICE, 0, 0);
+    }
+
+    /** The cookie of a NetworkPolicy flow written by {@code stage} for rule {@code ruleId} (0: shared by rules). */
+    public long policy(PipelineStage stage, long ruleId) {
+        if (ruleId < 0 || ruleId > OBJECT_MASK) {
+            throw new IllegalArgumentException("policy rule id: " + ruleId + " out of range 0..0xffffffff");
+        }
+        return compose(KIND_POLICY, requireNonNull(stage, "stage").code(), ruleId);
+    }
+
+    /** The cookie of the default-deny flow of the isolated pod {@code podIp}, written by {@code stage}. */
+    public long policyIsolation(PipelineStage stage, java.net.Inet4Address podIp) {
+        return compose(KIND_POLICY_ISOLATION, requireNonNull(stage, "stage").code(), ipBits(podIp));
+    }
+
+    /** The object bits of a cookie (rule id, pod address...). */
+    public static long objectOf(long cookie) {
+        return cookie & OBJECT_MASK;
+    }
+
+    /** The stage code bits of a cookie. */
+    public static int stageCodeOf(long cookie) {
+        return (int) (cookie >>> STAGE_SHIFT) & 0xff;
     }
 
     /** Cookie value selecting every tunnel-port flow, with {@link #kindMask()}. */

@@ -37,6 +37,17 @@ public final class Pipeline {
             PipelineStage.CONNTRACK_COMMIT, PipelineStage.L2_OUTPUT, PipelineStage.SERVICE_AFFINITY,
             PipelineStage.SERVICE_ENDPOINT);
 
+    /**
+     * Pod networking with Service load balancing and NetworkPolicy: the policy stages
+     * ({@link PolicyFlows}) around L3_FORWARDING and the metering stages after CONNTRACK_COMMIT.
+     */
+    public static final List<PipelineStage> WITH_POLICY = List.of(PipelineStage.CLASSIFIER,
+            PipelineStage.SPOOF_GUARD, PipelineStage.ARP_FORWARDING, PipelineStage.CONNTRACK,
+            PipelineStage.CONNTRACK_STATE, PipelineStage.SERVICE_LB, PipelineStage.EGRESS_POLICY,
+            PipelineStage.L3_FORWARDING, PipelineStage.INGRESS_POLICY, PipelineStage.CONNTRACK_COMMIT,
+            PipelineStage.EGRESS_METRIC, PipelineStage.INGRESS_METRIC, PipelineStage.L2_OUTPUT,
+            PipelineStage.SERVICE_AFFINITY, PipelineStage.SERVICE_ENDPOINT);
+
     private final List<PipelineStage> stages;
     private final Map<PipelineStage, Integer> tables;
 
@@ -89,6 +100,11 @@ public final class Pipeline {
      */
     public static Pipeline withServices() {
         return of(WITH_SERVICES);
+    }
+
+    /** {@link #withServices()} plus the NetworkPolicy stages ({@link #WITH_POLICY}). */
+    public static Pipeline withPolicy() {
+        return of(WITH_POLICY);
     }
 
     /** Enabled stages in table order. */

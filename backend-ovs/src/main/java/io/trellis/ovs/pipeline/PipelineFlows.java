@@ -267,6 +267,11 @@ public final class PipelineFlows {
                 List.of(Action.Ct.commit(ctZone)), pipeline.next(CONNTRACK_COMMIT)));
         f.add(node(CONNTRACK_COMMIT, PRIORITY_MISS, Match.ANY, Action.drop(), pipeline.next(CONNTRACK_COMMIT)));
 
+        if (pipeline.has(PipelineStage.INGRESS_POLICY)) {
+            // NetworkPolicy: passes, misses, and the commit that records the deciding rules in ct_label.
+            f.addAll(PolicyFlows.of(this).nodeFlows(node));
+        }
+
         f.add(node(L2_OUTPUT, PRIORITY_HIGH, Match.builder().ethDst(node.gatewayMac()).build(),
                 List.of(output(gw)), null));
         f.add(node(L2_OUTPUT, PRIORITY_MISS, Match.ANY, Action.drop(), null));

@@ -26,10 +26,28 @@ public enum PipelineStage {
      * bucket DNATs it to one endpoint through conntrack.
      */
     SERVICE_LB(0x09),
+    /**
+     * NetworkPolicy egress rules (only in {@link Pipeline#withPolicy()}): connection-opening packets
+     * from local pods, after the Service DNAT (a policy sees the endpoint, not the cluster IP).
+     * Flows: {@link PolicyFlows}.
+     */
+    EGRESS_POLICY(0x0c),
     /** Picks the next hop from the destination IP and rewrites the Ethernet addresses for it. */
     L3_FORWARDING(0x06),
+    /**
+     * NetworkPolicy ingress rules (only in {@link Pipeline#withPolicy()}): connection-opening packets
+     * to local pods, after L3 forwarding and before the commit. Flows: {@link PolicyFlows}.
+     */
+    INGRESS_POLICY(0x0d),
     /** Commits new connections (after every decision that may drop them). */
     CONNTRACK_COMMIT(0x07),
+    /**
+     * Per-rule packet and byte counters of egress rules (only in {@link Pipeline#withPolicy()}):
+     * packets of committed connections whose ct_label holds the egress rule's id.
+     */
+    EGRESS_METRIC(0x0e),
+    /** Like {@link #EGRESS_METRIC} for ingress rules (a packet may count for both, hence two tables). */
+    INGRESS_METRIC(0x0f),
     /** Outputs to the port that owns the destination MAC. */
     L2_OUTPUT(0x08),
     /**

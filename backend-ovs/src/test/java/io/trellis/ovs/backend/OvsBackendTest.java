@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class OvsBackendTest {
 
     @Test
-    void isFoundByServiceLoaderAsOvsProvidingPodInterfacesAndNodeRoutes() {
+    void isFoundByServiceLoaderAsOvsProvidingEveryDataPlaneDriverButIpam() {
         List<TrellisBackend> found = ServiceLoader.load(TrellisBackend.class).stream()
                 .map(ServiceLoader.Provider::get).filter(b -> b.name().equals("ovs")).toList();
 
@@ -24,7 +24,7 @@ class OvsBackendTest {
         assertThat(ovs.nodeRoutes()).isPresent();
         assertThat(ovs.ipam()).isEmpty();
         assertThat(ovs.serviceProxy()).isPresent();
-        assertThat(ovs.policy()).isEmpty();
+        assertThat(ovs.policy()).isPresent();
         assertThat(ovs.settingKeys()).containsExactlyInAnyOrder("datapathType", "integrationBridge", "uplinkBridge",
                 "ovsdbSocket", "runDir", "netdev");
     }
