@@ -82,14 +82,19 @@ public final class Lab {
 
     /**
      * Starts a lab of {@code nodeCount} nodes whose agents tunnel to each other with {@code tunnelType} (geneve or
-     * vxlan).
+     * vxlan) and enforce NetworkPolicy as {@code networkPolicy} says: {@code ovs} (the controller's policy stream
+     * over TLS, enforced in OVS) or {@code none}.
      */
-    public void up(int nodeCount, String tunnelType, Path home) {
+    public void up(int nodeCount, String tunnelType, String networkPolicy, Path home) {
         if (nodeCount < 1 || nodeCount > 50) {
             throw new LabException(2, "--nodes must be between 1 and 50, got " + nodeCount);
         }
         if (!LabState.TUNNEL_TYPES.contains(tunnelType)) {
             throw new LabException(2, "--tunnel must be one of " + LabState.TUNNEL_TYPES + ", got '" + tunnelType + "'");
+        }
+        if (!LabState.NETWORK_POLICY_MODES.contains(networkPolicy)) {
+            throw new LabException(2, "--network-policy must be one of " + LabState.NETWORK_POLICY_MODES + ", got '"
+                    + networkPolicy + "'");
         }
         Prerequisites.check(shell, home);
         LabState.load(paths.stateFile()).ifPresent(existing -> {
@@ -105,9 +110,13 @@ public final class Lab {
         for (int i = 1; i <= nodeCount; i++) {
             nodes.add(new NodeState("node-" + i, prefix + "-node-" + i, NODE_UNDERLAY_IP.formatted(i), 0));
         }
-        LabState state = new LabState(prefix, home, tunnelType, 0, 0, 0, nodes);
+        int agentApiPort = networkPolicy.equals("ovs") ? freeLoopbackPort() : 0;
+        LabState state = new LabState(prefix, home, tunnelType, 0, 0, 0, networkPolicy, agentApiPort, nodes);
         state.save(paths.stateFile());   // first: down finds everything from here on, even after a crash
         try {
+            if (agentApiPort > 0) {
+                new LabCredentials(paths, shell).create(nodes.stream().map(NodeState::name).toList());
+            }
             state = startApiServer(state);
             try (KubernetesClient client = client()) {
                 for (String ns : List.of("default", "kube-system")) {
@@ -131,7 +140,7 @@ public final class Lab {
             state = startDaemon(state);
             for (NodeState node : nodes) {
                 long pid = new LabNode(paths, shell, processes, node).startAgent(agentExecutable(home), tunnelType,
-                        AGENT_NODE_TIMEOUT);
+                        agentApiPort, AGENT_NODE_TIMEOUT);
                 state = state.withNode(node.withAgentPid(pid));
                 state.save(paths.stateFile());
             }
@@ -145,7 +154,9 @@ public final class Lab {
                         + "agent pid " + node.agentPid());
             }
             out.println("lab up in " + paths.root() + " (prefix " + prefix + "): " + nodeCount + " node(s), "
-                    + tunnelType + " overlay, API server kubeconfig " + paths.kubeconfig());
+                    + tunnelType + " overlay, network policy " + (agentApiPort > 0 ? "enforced in OVS (controller "
+                    + "agent API on 127.0.0.1:" + agentApiPort + ")" : "none") + ", API server kubeconfig "
+                    + paths.kubeconfig());
         } catch (RuntimeException e) {
             throw new LabException("lab up failed: " + e.getMessage() + "\n(what was started is left for "
                     + "inspection: logs in " + paths.root() + "; `./trellis lab down` removes it)");
@@ -190,7 +201,7 @@ public final class Lab {
     }
 
     private LabState startController(LabState state) {
-        long pid = new LabController(paths, processes).start(state.home());
+        long pid = new LabController(paths, processes).start(state.home(), state.agentApiPort());
         LabState updated = state.withControllerPid(pid);
         updated.save(paths.stateFile());
         return updated;
@@ -223,11 +234,24 @@ public final class Lab {
                 + "' in the lab (nodes: " + state.nodes().stream().map(NodeState::name).toList() + ")"));
         LabNode labNode = new LabNode(paths, shell, processes, node);
         labNode.stopAgent();
-        long pid = labNode.startAgent(agentExecutable(state.home()), state.tunnelType(), AGENT_NODE_TIMEOUT);
+        long pid = labNode.startAgent(agentExecutable(state.home()), state.tunnelType(), state.agentApiPort(),
+                AGENT_NODE_TIMEOUT);
         LabState updated = state.withNode(node.withAgentPid(pid));
         updated.save(paths.stateFile());
         awaitAgent(updated, node, state.home());
         out.println(nodeName + ": agent restarted, pid " + pid);
+    }
+
+    /**
+     * A TCP port free on the host's loopback now, for the controller's agent API. The lab daemon must listen on
+     * the same port inside every node namespace, which are new and empty, so only the host side can clash.
+     */
+    private static int freeLoopbackPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port for the controller's agent API", e);
+        }
     }
 
     private static Path agentExecutable(Path home) {

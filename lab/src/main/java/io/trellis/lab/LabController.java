@@ -33,10 +33,13 @@ public final class LabController {
         this.processes = Objects.requireNonNull(processes, "processes");
     }
 
-    /** Writes the configuration and starts the controller detached; its pid. */
-    public long start(Path home) {
+    /**
+     * Writes the configuration and starts the controller detached; its pid. With {@code agentApiPort} &gt; 0 the
+     * controller also serves the agents' policy stream on 127.0.0.1 at that port (TLS, the lab's credentials).
+     */
+    public long start(Path home, int agentApiPort) {
         Path launcher = home.resolve("controller/bin/trellis-controller");
-        writeConfig();
+        writeConfig(agentApiPort);
         List<String> command = List.of(launcher.toString(), "--config", paths.controllerConfig().toString(),
                 "--kubeconfig", paths.kubeconfig().toString());
         return processes.startDetached(command, paths.controllerLog(),
@@ -48,7 +51,7 @@ public final class LabController {
         processes.stop(pid, Duration.ofSeconds(10));
     }
 
-    void writeConfig() {
+    void writeConfig(int agentApiPort) {
         String yaml = """
                 # Written by `trellis lab up`: the lab's Trellis controller (see config/trellis-controller.yaml).
                 clusterCidr: %s
@@ -61,6 +64,16 @@ public final class LabController {
                   renewDeadline: 10s
                   retryPeriod: 2s
                 """.formatted(CLUSTER_CIDR, NODE_CIDR_MASK_SIZE, IDENTITY);
+        if (agentApiPort > 0) {
+            // The host's loopback only: the lab daemon forwards the port into every node namespace.
+            yaml += """
+                    agentApi:
+                      listen: 127.0.0.1:%d
+                      certificateFile: %s
+                      privateKeyFile: %s
+                      agentTokenSecretFile: %s
+                    """.formatted(agentApiPort, paths.serverCertificate(), paths.serverKey(), paths.agentTokenSecret());
+        }
         try {
             Files.createDirectories(paths.root());
             Files.writeString(paths.controllerConfig(), yaml);

@@ -64,9 +64,16 @@ public final class LabDaemon {
         // own namespace (the lab's kubeconfig works unchanged there).
         java.net.URI server = java.net.URI.create(config.getMasterUrl());
         java.net.InetSocketAddress api = new java.net.InetSocketAddress(server.getHost(), server.getPort());
+        // Likewise the controller's agent API (TLS passes through the relay untouched; the certificate names
+        // 127.0.0.1, the address the agents dial).
+        java.net.InetSocketAddress agentApi = state.agentApiPort() > 0
+                ? new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), state.agentApiPort()) : null;
         for (LabState.NodeState node : state.nodes()) {
             try (io.trellis.netlink.netns.NetNamespace ns = io.trellis.netlink.netns.NetNamespace.named(sys, node.netns())) {
                 running.add(io.trellis.lab.net.TcpForwarder.start(switcher, ns, api, api));
+                if (agentApi != null) {
+                    running.add(io.trellis.lab.net.TcpForwarder.start(switcher, ns, agentApi, agentApi));
+                }
             }
         }
         for (LabState.NodeState node : state.nodes()) {

@@ -70,6 +70,36 @@ public record LabPaths(Path root) {
         return nodeDir(nodeName).resolve("agent.log");
     }
 
+    /** The lab's TLS material for the controller's agent API (CA, server certificate and key), written by {@code up}. */
+    public Path tlsDir() {
+        return root.resolve("tls");
+    }
+
+    /** The CA certificate the agents verify the controller with (PEM). */
+    public Path caCertificate() {
+        return tlsDir().resolve("ca.crt");
+    }
+
+    /** The controller's server certificate (PEM, signed by the lab CA; SAN 127.0.0.1 and localhost). */
+    public Path serverCertificate() {
+        return tlsDir().resolve("tls.crt");
+    }
+
+    /** The controller's private key (PEM, PKCS#8). */
+    public Path serverKey() {
+        return tlsDir().resolve("tls.key");
+    }
+
+    /** The controller's secret the per-node agent tokens are derived from. */
+    public Path agentTokenSecret() {
+        return root.resolve("agent-token-secret");
+    }
+
+    /** A node's agent token (its HMAC under {@link #agentTokenSecret()}). */
+    public Path agentToken(String nodeName) {
+        return nodeDir(nodeName).resolve("agent-token");
+    }
+
     public Path cniSocket(String nodeName) {
         return nodeDir(nodeName).resolve("cni.sock");
     }

@@ -23,11 +23,16 @@ import java.util.Optional;
  * @param apiServerPid  the API stand-in's process, 0 before it started
  * @param controllerPid the Trellis controller's process (node pod CIDRs), 0 before it started
  * @param daemonPid     the lab daemon's process (kubelet, scheduler, workload), 0 before it started
+ * @param networkPolicy how the agents enforce NetworkPolicy: {@code ovs} (the controller serves the policy stream
+ *                      to the agents over TLS on {@code agentApiPort}) or {@code none} (no policy channel at all)
+ * @param agentApiPort  the controller's agent API port on the host's loopback, forwarded to the same address in
+ *                      every node namespace; 0 with network policy {@code none}
  * @param nodes         the nodes, in order
  */
 public record LabState(String prefix, Path home, String tunnelType, long apiServerPid, long controllerPid,
-                       long daemonPid, List<NodeState> nodes) {
+                       long daemonPid, String networkPolicy, int agentApiPort, List<NodeState> nodes) {
     public static final List<String> TUNNEL_TYPES = List.of("geneve", "vxlan");
+    public static final List<String> NETWORK_POLICY_MODES = List.of("ovs", "none");
 
     /**
      * One lab node. Its pod CIDR is not here: the controller allocates it, and the Node object holds it.
@@ -56,6 +61,17 @@ public record LabState(String prefix, Path home, String tunnelType, long apiServ
         if (!TUNNEL_TYPES.contains(tunnelType)) {
             throw new IllegalArgumentException("tunnelType must be one of " + TUNNEL_TYPES + ", got '" + tunnelType + "'");
         }
+        if (networkPolicy == null) {
+            networkPolicy = "none";   // a lab.json written before network policy existed: `down` must still read it
+        }
+        if (!NETWORK_POLICY_MODES.contains(networkPolicy)) {
+            throw new IllegalArgumentException("networkPolicy must be one of " + NETWORK_POLICY_MODES + ", got '"
+                    + networkPolicy + "'");
+        }
+        if (agentApiPort < 0 || agentApiPort > 65535 || networkPolicy.equals("ovs") != (agentApiPort > 0)) {
+            throw new IllegalArgumentException("agentApiPort " + agentApiPort + " does not fit networkPolicy "
+                    + networkPolicy + " (a port 1-65535 with ovs, 0 with none)");
+        }
         nodes = List.copyOf(nodes);
     }
 
@@ -69,15 +85,15 @@ public record LabState(String prefix, Path home, String tunnelType, long apiServ
     }
 
     public LabState withApiServerPid(long pid) {
-        return new LabState(prefix, home, tunnelType, pid, controllerPid, daemonPid, nodes);
+        return new LabState(prefix, home, tunnelType, pid, controllerPid, daemonPid, networkPolicy, agentApiPort, nodes);
     }
 
     public LabState withControllerPid(long pid) {
-        return new LabState(prefix, home, tunnelType, apiServerPid, pid, daemonPid, nodes);
+        return new LabState(prefix, home, tunnelType, apiServerPid, pid, daemonPid, networkPolicy, agentApiPort, nodes);
     }
 
     public LabState withDaemonPid(long pid) {
-        return new LabState(prefix, home, tunnelType, apiServerPid, controllerPid, pid, nodes);
+        return new LabState(prefix, home, tunnelType, apiServerPid, controllerPid, pid, networkPolicy, agentApiPort, nodes);
     }
 
     public LabState withNode(NodeState node) {
@@ -94,7 +110,7 @@ public record LabState(String prefix, Path home, String tunnelType, long apiServ
         if (!replaced) {
             updated.add(node);
         }
-        return new LabState(prefix, home, tunnelType, apiServerPid, controllerPid, daemonPid, updated);
+        return new LabState(prefix, home, tunnelType, apiServerPid, controllerPid, daemonPid, networkPolicy, agentApiPort, updated);
     }
 
     public Optional<NodeState> node(String name) {

@@ -8,7 +8,7 @@ import java.util.List;
 /** What `lab up` needs from the machine and the build, checked up front with one clear message. */
 final class Prerequisites {
     private static final List<String> TOOLS = List.of("ip", "setsid", "ovsdb-tool", "ovsdb-server", "ovs-vswitchd",
-            "ovs-vsctl", "ethtool");
+            "ovs-vsctl", "ethtool", "openssl");
 
     private Prerequisites() {
     }
@@ -20,7 +20,7 @@ final class Prerequisites {
         }
         for (String tool : TOOLS) {
             if (!shell.run("sh", "-c", "command -v " + tool).ok()) {
-                problems.add("'" + tool + "' not found (Debian packages iproute2, util-linux, openvswitch-switch)");
+                problems.add("'" + tool + "' not found (Debian packages iproute2, util-linux, openvswitch-switch, ethtool, openssl)");
             }
         }
         requireFile(problems, home.resolve("cni/bin/trellis-cni"), "the CNI executable");

@@ -24,7 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
  * discovery documents and /version; a JSON content type on every answer (over plain HTTP client-go
  * otherwise assumes protobuf); protobuf request bodies refused with 415 and a clear message; strategic
  * merge patches (kubectl apply) applied as JSON merge patches; the spec.nodeName field selector on lists and
- * watches; and the watch listener concurrency fixes.
+ * watches; the {@code kubernetes.io/metadata.name} label on every Namespace; and the watch listener concurrency
+ * fixes.
  */
 final class LabDispatcher extends Dispatcher {
     private static final String JSON = "application/json";
@@ -110,7 +111,14 @@ final class LabDispatcher extends Dispatcher {
             request = new RecordedRequest(request.getHttpVersion(), request.method(), split.forwardedPath(),
                     request.getHeaders(), request.getBody());
         }
+        boolean namespaceWrite = NamespaceNameLabel.writesNamespace(method, pathOnly);
+        if (namespaceWrite && !method.equals("PATCH")) {
+            request = withNamespaceNameLabel(request);
+        }
         MockResponse response = crud.dispatch(request);
+        if (namespaceWrite && method.equals("PATCH")) {
+            response = relabelPatchedNamespace(request, response, pathOnly);
+        }
         WebSocketListener listener = response.getWebSocketListener();
         if (listener != null) {
             UnaryOperator<io.fabric8.mockwebserver.http.WebSocket> wrapper = split.nodeName()
@@ -123,6 +131,48 @@ final class LabDispatcher extends Dispatcher {
             return filterList(response, split.nodeName().get());
         }
         return response;
+    }
+
+    /** A Namespace create or update with {@code kubernetes.io/metadata.name} set, as kube-apiserver stores it. */
+    private RecordedRequest withNamespaceNameLabel(RecordedRequest request) {
+        JsonNode body;
+        try {
+            body = mapper.readTree(request.getUtf8Body());
+        } catch (RuntimeException e) {
+            return request;   // not JSON: the CRUD dispatcher answers it as it does any malformed body
+        }
+        if (!(body instanceof ObjectNode object) || !NamespaceNameLabel.needsLabel(object)) {
+            return request;
+        }
+        NamespaceNameLabel.apply(object);
+        byte[] bytes = mapper.writeValueAsBytes(object);
+        return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                request.getHeaders().newBuilder().set("Content-Length", Integer.toString(bytes.length)).build(),
+                new io.fabric8.mockwebserver.http.Buffer(bytes));
+    }
+
+    /**
+     * A patch may remove or change the label (a JSON merge patch of the labels): the patched Namespace is
+     * written once more with the label put back, and that write's answer returned.
+     */
+    private MockResponse relabelPatchedNamespace(RecordedRequest patch, MockResponse response, String path) {
+        // The mock answers a patch with 202.
+        if (response.code() / 100 != 2 || response.getBody() == null) {
+            return response;
+        }
+        String text = response.getBody().readUtf8();
+        response.setBody(text);
+        JsonNode patched = mapper.readTree(text);
+        if (!(patched instanceof ObjectNode object) || !NamespaceNameLabel.needsLabel(object)) {
+            return response;
+        }
+        NamespaceNameLabel.apply(object);
+        byte[] bytes = mapper.writeValueAsBytes(object);
+        RecordedRequest put = new RecordedRequest(patch.getHttpVersion(), io.fabric8.mockwebserver.dsl.HttpMethod.PUT,
+                path, patch.getHeaders().newBuilder().set("Content-Type", JSON)
+                        .set("Content-Length", Integer.toString(bytes.length)).build(),
+                new io.fabric8.mockwebserver.http.Buffer(bytes));
+        return crud.dispatch(put);
     }
 
     private MockResponse filterList(MockResponse response, FieldSelectorSplit.NodeNameTerm term) {

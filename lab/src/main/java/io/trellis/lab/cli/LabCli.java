@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
         description = "A local Kubernetes-like lab: API stand-in, the Trellis controller, node namespaces with OVS "
                 + "and the Trellis agent, a lab kubelet running pods with a built-in TCP/UDP workload.",
         subcommands = {UpCommand.class, DownCommand.class, ApplyCommand.class, DeleteCommand.class, GetCommand.class,
-                ExecCommand.class, ProbeCommand.class, LogsCommand.class, KubeconfigCommand.class, RestartCommand.class})
+                ExecCommand.class, ProbeCommand.class, LogsCommand.class, KubeconfigCommand.class, RestartCommand.class,
+                StatsCommand.class})
 public final class LabCli implements Callable<Integer> {
     @Option(names = "--lab-dir", description = "The lab directory (default: $TRELLIS_LAB_DIR, else /tmp/trellis-lab).")
     Path labDir;

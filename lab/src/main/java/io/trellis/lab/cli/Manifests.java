@@ -104,6 +104,8 @@ final class Manifests {
             validatePod(pod, where, problems);
         } else if (item instanceof Service service) {
             validateService(service, where, problems);
+        } else if (item instanceof io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy policy) {
+            NetworkPolicyValidation.validate(policy, where, problems);
         }
     }
 

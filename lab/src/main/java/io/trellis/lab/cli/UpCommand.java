@@ -18,9 +18,14 @@ final class UpCommand implements Callable<Integer> {
             description = "Overlay encapsulation between the nodes: geneve or vxlan (default: ${DEFAULT-VALUE}).")
     String tunnel;
 
+    @Option(names = "--network-policy", defaultValue = "ovs", paramLabel = "MODE",
+            description = "How NetworkPolicy is enforced: ovs (the controller computes it and streams it to the "
+                    + "agents over TLS, which enforce it in OVS) or none (default: ${DEFAULT-VALUE}).")
+    String networkPolicy;
+
     @Override
     public Integer call() {
-        parent.lab().up(nodes, tunnel, parent.home());
+        parent.lab().up(nodes, tunnel, networkPolicy, parent.home());
         return 0;
     }
 }

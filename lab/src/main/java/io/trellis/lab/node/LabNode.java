@@ -95,11 +95,12 @@ public final class LabNode {
     /**
      * Writes the agent's configuration: this node's paths, OVS instance and the userspace datapath, the pod CIDR
      * from the Node (the controller allocates it), the ovs backend's overlay to the other nodes and its Service
-     * proxy (fed from the Services and EndpointSlices the lab daemon maintains). No
+     * proxy (fed from the Services and EndpointSlices the lab daemon maintains), and with {@code agentApiPort} &gt; 0
+     * NetworkPolicy enforced in OVS from the controller's policy stream (its address, the lab CA, the node's token). No
      * {@code netdev.uplinkInterface}: the agent finds the link holding the Node's InternalIP ({@code eth0}) and
      * moves that address onto {@code br-ex}, as the userspace datapath's native tunnelling needs.
      */
-    public Path writeAgentConfig(String tunnelType) {
+    public Path writeAgentConfig(String tunnelType, int agentApiPort) {
         Path dir = paths.nodeDir(node.name());
         Path ovs = paths.ovsDir(node.name());
         String yaml = """
@@ -112,7 +113,7 @@ public final class LabNode {
                   podInterface: ovs
                   nodeRoutes: ovs
                   serviceProxy: ovs
-                  policy: none
+                  policy: %8$s
                 network:
                   mtu: auto
                   podCidr: node-spec
@@ -129,7 +130,16 @@ public final class LabNode {
                     ovsdbSocket: %5$s
                     runDir: %6$s
                 """.formatted(node.name(), dir.resolve("state"), dir.resolve("run"), paths.cniSocket(node.name()),
-                ovs.resolve("db.sock"), ovs, tunnelType);
+                ovs.resolve("db.sock"), ovs, tunnelType, agentApiPort > 0 ? "ovs" : "none");
+        if (agentApiPort > 0) {
+            // The controller's agent API, forwarded by the lab daemon to 127.0.0.1 inside this namespace.
+            yaml += """
+                    controller:
+                      address: https://127.0.0.1:%d
+                      caFile: %s
+                      tokenFile: %s
+                    """.formatted(agentApiPort, paths.caCertificate(), paths.agentToken(node.name()));
+        }
         Path file = paths.agentConfig(node.name());
         try {
             Files.createDirectories(file.getParent());
@@ -144,8 +154,8 @@ public final class LabNode {
      * Starts the agent inside the node namespace; its pid. It waits up to {@code nodeTimeout} for its Node and
      * the pod CIDR the controller allocates.
      */
-    public long startAgent(Path agentExecutable, String tunnelType, Duration nodeTimeout) {
-        Path config = writeAgentConfig(tunnelType);
+    public long startAgent(Path agentExecutable, String tunnelType, int agentApiPort, Duration nodeTimeout) {
+        Path config = writeAgentConfig(tunnelType, agentApiPort);
         List<String> command = Shell.inNetns(node.netns(), agentExecutable.toString(), "--config", config.toString(),
                 "--kubeconfig", paths.kubeconfig().toString(), "--node-timeout", Long.toString(nodeTimeout.toSeconds()));
         return processes.startDetached(command, paths.agentLog(node.name()), Map.of());
