@@ -33,10 +33,6 @@ public record StreamTiming(Duration initialBackoff, Duration maxBackoff, Duratio
 
     /** The wait before attempt {@code failures + 1}, without jitter. */
     Duration backoff(int failures) {
-        long millis = initialBackoff.toMillis();
-        for (int i = 0; i < failures && millis < maxBackoff.toMillis(); i++) {
-            millis *= 2;
-        }
-        return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
+        return new RetryBackoff(initialBackoff, maxBackoff).delay(failures + 1);
     }
 }

@@ -1,5 +1,6 @@
 package io.trellis.agent.policy;
 
+import io.trellis.controlplane.stream.RetryBackoff;
 import static java.util.Objects.requireNonNull;
 
 import io.trellis.spi.policy.NetworkPolicyRules;

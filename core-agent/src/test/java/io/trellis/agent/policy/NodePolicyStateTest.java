@@ -1,5 +1,6 @@
 package io.trellis.agent.policy;
 
+import io.trellis.controlplane.stream.RetryBackoff;
 import static io.trellis.agent.policy.PolicyFixtures.OTHER_NODE;
 import static io.trellis.agent.policy.PolicyFixtures.addresses;
 import static io.trellis.agent.policy.PolicyFixtures.appliedTo;

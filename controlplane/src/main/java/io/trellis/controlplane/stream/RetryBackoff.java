@@ -1,12 +1,12 @@
-package io.trellis.agent.policy;
+package io.trellis.controlplane.stream;
 
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 
 /**
- * How long to wait before retrying a failed enforcer call: {@code first}, doubling per consecutive
- * failure up to {@code max}.
+ * How long to wait before retrying after failures in a row (the agent's failed enforcer calls, the
+ * policy stream's reconnects): {@code first}, doubling per consecutive failure up to {@code max}.
  */
 public record RetryBackoff(Duration first, Duration max) {
     /** 1 s, 2 s, 4 s, ... 30 s. */

@@ -1,4 +1,4 @@
-package io.trellis.agent.policy;
+package io.trellis.controlplane.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
