@@ -192,7 +192,18 @@ public final class AgentConfigLoader {
             root.error(BACKENDS, "required: the backend of each concern (available: " + available() + ")");
             return Optional.empty();
         }
-        Optional<YamlSection> section = root.section(BACKENDS);
+        Optional<YamlSection> section;
+        if (root.raw(BACKENDS) instanceof String preset) {
+            Optional<Map<String, Object>> expanded = BackendPresets.expand(preset);
+            if (expanded.isEmpty()) {
+                root.error(BACKENDS, "unknown preset '" + preset + "' (presets: " + String.join(", ", BackendPresets.names())
+                        + "; or a section naming the backend of each concern)");
+                return Optional.empty();
+            }
+            section = Optional.of(root.derived(BACKENDS, "preset '" + preset + "'", expanded.get()));
+        } else {
+            section = root.section(BACKENDS);
+        }
         if (section.isEmpty()) {
             return Optional.empty();
         }

@@ -99,6 +99,14 @@ final class YamlSection {
         return Optional.empty();
     }
 
+    /**
+     * A section standing at {@code key} whose values did not come from the file but from what the
+     * file's value there stands for (a preset); its errors read {@code key (origin).child: ...}.
+     */
+    YamlSection derived(String key, String origin, Map<String, Object> derivedValues) {
+        return new YamlSection(pathOf(key) + " (" + origin + ")", new LinkedHashMap<>(derivedValues), errors);
+    }
+
     /** The section at {@code key}, or an empty one standing for it when absent (so defaults apply). */
     YamlSection sectionOrEmpty(String key) {
         return section(key).orElseGet(() -> new YamlSection(pathOf(key), Map.of(), errors));
