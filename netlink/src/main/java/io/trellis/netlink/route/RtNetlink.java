@@ -16,6 +16,7 @@ public final class RtNetlink implements AutoCloseable {
     private final Addresses addresses;
     private final Routes routes;
     private final Neighbours neighbours;
+    private final BridgePorts bridgePorts;
 
     public RtNetlink(NetlinkSocket socket) {
         this.socket = Objects.requireNonNull(socket, "socket");
@@ -23,6 +24,7 @@ public final class RtNetlink implements AutoCloseable {
         this.addresses = new Addresses(socket);
         this.routes = new Routes(socket);
         this.neighbours = new Neighbours(socket);
+        this.bridgePorts = new BridgePorts(socket);
     }
 
     /** In the calling thread's namespace. */
@@ -49,6 +51,10 @@ public final class RtNetlink implements AutoCloseable {
 
     public Neighbours neighbours() {
         return neighbours;
+    }
+
+    public BridgePorts bridgePorts() {
+        return bridgePorts;
     }
 
     @Override
