@@ -4,7 +4,9 @@ import io.trellis.spi.BackendConfigException;
 import io.trellis.spi.BackendContext;
 import io.trellis.spi.TrellisBackend;
 import io.trellis.spi.UninstallContext;
+import io.trellis.iptables.policy.IptablesPolicyEnforcerFactory;
 import io.trellis.spi.model.IpPrefix;
+import io.trellis.spi.policy.PolicyEnforcerFactory;
 import io.trellis.spi.service.ServiceProxyFactory;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,7 +14,8 @@ import java.util.Set;
 
 /**
  * The {@code iptables} backend: the Service proxy (kube-proxy's iptables mode, in the agent's network
- * namespace, which is the node's) and, later, NetworkPolicy enforcement with ipset and iptables.
+ * namespace, which is the node's) and NetworkPolicy enforcement with ipset and iptables
+ * ({@link IptablesPolicyEnforcerFactory}, fed by the controller's policy stream).
  * Settings: {@code settings.iptables}, keys {@link #settingKeys()}.
  */
 public final class IptablesBackend implements TrellisBackend {
@@ -31,7 +34,7 @@ public final class IptablesBackend implements TrellisBackend {
 
     @Override
     public Set<String> settingKeys() {
-        // The policy enforcer's keys join these when policy() is added.
+        // The policy enforcer takes no settings.
         return ProxySettings.KEYS;
     }
 
@@ -40,7 +43,10 @@ public final class IptablesBackend implements TrellisBackend {
         return Optional.of(this::createServiceProxy);
     }
 
-    // policy(): the ipset/iptables PolicyEnforcerFactory goes here (issue 7), sharing this backend's settings.
+    @Override
+    public Optional<PolicyEnforcerFactory> policy() {
+        return Optional.of(new IptablesPolicyEnforcerFactory());
+    }
 
     private IptablesServiceProxy createServiceProxy(BackendContext context) {
         ProxySettings settings = ProxySettings.from(context.settings());
@@ -52,10 +58,11 @@ public final class IptablesBackend implements TrellisBackend {
                 commands, IptablesServiceProxy.DEFAULT_BATCH_DELAY, IptablesServiceProxy.DEFAULT_RETRY_DELAY);
     }
 
-    /** Removes the Service proxy's chains and the jumps into them; other programs' rules stay. */
+    /** Removes the Service proxy's and the policy enforcer's chains, the jumps into them and the policy's ipsets; other programs' rules stay. */
     @Override
     public void uninstall(UninstallContext context) {
         ProxySettings.from(context.settings()); // a config the agent would reject is reported here too
         new ServiceChainsCleanup(IptablesCommands.find(new ProcessRunner(COMMAND_TIMEOUT))).run();
+        new IptablesPolicyEnforcerFactory().uninstall();
     }
 }
