@@ -10,11 +10,12 @@ import io.trellis.controlplane.policy.PolicyObjectSink;
 import io.trellis.controlplane.stream.StreamEvent;
 import io.trellis.controlplane.stream.StreamEventCodec;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +34,14 @@ import org.slf4j.LoggerFactory;
  * Every sink call gets the next number of one global counter; the events it causes (at most one per
  * node) carry the resource version {@code <epoch>.<number>}. The epoch is random per instance, so a
  * version from before a controller restart (or from another replica, whose numbering differs) is
- * recognised as unknown and answered with a snapshot. A node's history keeps its last
- * {@code historyPerNode} events; a resume point older than the newest event dropped from it gets a
- * snapshot too.
+ * recognised as unknown and answered with a snapshot. A node's history folds each object's events
+ * into its latest one (at most {@code historyPerNode} objects): a resuming agent needs only the newest
+ * state of what changed since its resume point, sent as Added or Modified depending on whether it held
+ * the object then (known from the object's Added/Deleted events, which are kept as numbers), and a
+ * Deleted only for an object it held. Memory is thus bounded by objects, not by changes: an address
+ * group of 10,000 pods growing pod by pod would otherwise keep a thousand copies of itself (and their
+ * JSON) per node. A resume point older than the latest event of an object evicted for space gets a
+ * snapshot.
  * <p>
  * All state is guarded by {@code this}: the sink thread and the stream threads meet here.
  */
@@ -82,13 +88,13 @@ final class NodeEventLog implements PolicyObjectSink {
                 PolicyObject before = oldViews.get(node);
                 PolicyObject after = newViews.get(node);
                 if (before == null) {
-                    emit(node, new Outgoing(new StreamEvent.Added(version, after)));
+                    emit(node, key, new Outgoing(new StreamEvent.Added(version, after)));
                     byNode.computeIfAbsent(node, n -> new HashSet<>()).add(key);
                 } else if (after == null) {
-                    emit(node, new Outgoing(new StreamEvent.Deleted(version, key)));
+                    emit(node, key, new Outgoing(new StreamEvent.Deleted(version, key)));
                     forget(node, key);
                 } else if (!before.equals(after)) {
-                    emit(node, new Outgoing(new StreamEvent.Modified(version, after)));
+                    emit(node, key, new Outgoing(new StreamEvent.Modified(version, after)));
                 }
             }
         } else {
@@ -101,13 +107,13 @@ final class NodeEventLog implements PolicyObjectSink {
                 boolean before = oldSpan.contains(node);
                 boolean after = newSpan.contains(node);
                 if (!before) {
-                    emit(node, added);
+                    emit(node, key, added);
                     byNode.computeIfAbsent(node, n -> new HashSet<>()).add(key);
                 } else if (!after) {
-                    emit(node, deleted);
+                    emit(node, key, deleted);
                     forget(node, key);
                 } else if (changed) {
-                    emit(node, modified);
+                    emit(node, key, modified);
                 }
             }
         }
@@ -124,7 +130,7 @@ final class NodeEventLog implements PolicyObjectSink {
         }
         Outgoing deleted = new Outgoing(new StreamEvent.Deleted(nextVersion(), key));
         for (String node : old.span()) {
-            emit(node, deleted);
+            emit(node, key, deleted);
             forget(node, key);
         }
     }
@@ -194,9 +200,9 @@ final class NodeEventLog implements PolicyObjectSink {
         }
         List<Outgoing> out = new ArrayList<>();
         if (history != null) {
-            for (Numbered e : history.events) {
-                if (e.number() > seen) {
-                    out.add(e.event());
+            for (Folded f : history.folded.values()) {
+                if (f.latest.number() > seen) {
+                    f.asSeenFrom(seen).ifPresent(out::add);
                 }
             }
         }
@@ -208,11 +214,19 @@ final class NodeEventLog implements PolicyObjectSink {
         return epoch + "." + counter;
     }
 
-    private void emit(String node, Outgoing event) {
+    private void emit(String node, PolicyObjectKey key, Outgoing event) {
         NodeHistory history = histories.computeIfAbsent(node, n -> new NodeHistory());
-        history.events.addLast(new Numbered(counter, event));
-        if (history.events.size() > historyPerNode) {
-            history.droppedUpTo = history.events.removeFirst().number();
+        // Remove first so that the object moves to the end: the map stays in the order of latest events.
+        Folded folded = history.folded.remove(key);
+        if (folded == null) {
+            folded = new Folded(!(event.event() instanceof StreamEvent.Added));
+        }
+        folded.add(new Numbered(counter, event));
+        history.folded.put(key, folded);
+        if (history.folded.size() > historyPerNode) {
+            Iterator<Folded> oldest = history.folded.values().iterator();
+            history.droppedUpTo = oldest.next().latest.number();
+            oldest.remove();
         }
         for (Subscription s : subscriptions.getOrDefault(node, Set.of())) {
             s.offer(event, queueLimit);
@@ -281,8 +295,58 @@ final class NodeEventLog implements PolicyObjectSink {
         }
     }
 
+    /**
+     * One object's events for one node since it (last) entered the history: the latest event, whether
+     * the node held the object before the first of them, and the numbers of the Added/Deleted events
+     * among them, which say whether the node held it at any later point.
+     */
+    private static final class Folded {
+        private final boolean heldBefore;
+        /** Added (+number) and Deleted (-number) events, in order. */
+        private final List<Long> transitions = new ArrayList<>();
+        private Numbered latest;
+
+        Folded(boolean heldBefore) {
+            this.heldBefore = heldBefore;
+        }
+
+        void add(Numbered event) {
+            StreamEvent e = event.event().event();
+            if (e instanceof StreamEvent.Added) {
+                transitions.add(event.number());
+            } else if (e instanceof StreamEvent.Deleted) {
+                transitions.add(-event.number());
+            }
+            latest = event;
+        }
+
+        /** What an agent that saw every event up to {@code seen} must receive for this object, if anything. */
+        Optional<Outgoing> asSeenFrom(long seen) {
+            boolean held = heldBefore;
+            for (long t : transitions) {
+                if (Math.abs(t) > seen) {
+                    break;
+                }
+                held = t > 0;
+            }
+            StreamEvent event = latest.event().event();
+            String version = event.resourceVersion();
+            if (event instanceof StreamEvent.Deleted) {
+                return held ? Optional.of(latest.event()) : Optional.empty();
+            }
+            PolicyObject object = event instanceof StreamEvent.Added a ? a.object() : ((StreamEvent.Modified) event).object();
+            boolean sentAsAdded = event instanceof StreamEvent.Added;
+            if (sentAsAdded != held) {
+                return Optional.of(latest.event());
+            }
+            return Optional.of(new Outgoing(held ? new StreamEvent.Modified(version, object)
+                    : new StreamEvent.Added(version, object)));
+        }
+    }
+
     private static final class NodeHistory {
-        final ArrayDeque<Numbered> events = new ArrayDeque<>();
+        /** Each object's folded events, in the order of their latest event. */
+        final LinkedHashMap<PolicyObjectKey, Folded> folded = new LinkedHashMap<>();
         long droppedUpTo;
     }
 
