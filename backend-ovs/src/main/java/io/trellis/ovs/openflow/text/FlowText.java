@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.regex.Pattern;
 
 /**
  * Text form of matches, actions and instructions, reading like {@code ovs-ofctl -O OpenFlow15
@@ -83,6 +84,12 @@ public final class FlowText {
      * The match as OVS prints it, without priority: {@code ip,in_port=3,nw_dst=10.10.2.0/24}. An
      * empty match is the empty string (OVS omits it, dump-flows then shows just the priority).
      */
+    // Compiled once: String.matches compiles its regex per call, and the policy enforcer prints ~10,000
+    // flows per change on a node with a large address group (policy-label-latency bench).
+    private static final Pattern REG = Pattern.compile("reg\\d+");
+    private static final Pattern XREG = Pattern.compile("xreg\\d");
+    private static final Pattern XXREG = Pattern.compile("xxreg\\d");
+
     public static String match(Match m) {
         Map<String, Val> f = new LinkedHashMap<>();
         long[] regValue = new long[16];
@@ -92,17 +99,17 @@ public final class FlowText {
             OxmField field = mf.field();
             String name = field.name();
             Val val = Val.of(mf);
-            if (name.matches("reg\\d+")) {
+            if (REG.matcher(name).matches()) {
                 int i = Integer.parseInt(name.substring(3));
                 regValue[i] = val.v();
                 regMask[i] = val.m();
-            } else if (name.matches("xreg\\d")) {
+            } else if (XREG.matcher(name).matches()) {
                 int i = Integer.parseInt(name.substring(4));
                 regValue[2 * i] = val.value.shiftRight(32).longValue() & 0xffffffffL;
                 regMask[2 * i] = val.mask.shiftRight(32).longValue() & 0xffffffffL;
                 regValue[2 * i + 1] = val.v() & 0xffffffffL;
                 regMask[2 * i + 1] = val.m() & 0xffffffffL;
-            } else if (name.matches("xxreg\\d")) {
+            } else if (XXREG.matcher(name).matches()) {
                 int i = Integer.parseInt(name.substring(5));
                 for (int k = 0; k < 4; k++) {
                     regValue[4 * i + k] = val.value.shiftRight(32 * (3 - k)).longValue() & 0xffffffffL;
