@@ -81,22 +81,25 @@ public final class Lab {
     }
 
     /**
-     * Starts a lab of {@code nodeCount} nodes whose agents tunnel to each other with {@code tunnelType} (geneve or
-     * vxlan) and enforce NetworkPolicy as {@code networkPolicy} says: {@code ovs} (the controller's policy stream
-     * over TLS, enforced in OVS) or {@code none}.
+     * Starts a lab of {@code nodeCount} nodes whose agents run the {@code backendName} data plane ({@link LabBackend}:
+     * ovs or iptables), tunnel to each other with {@code tunnelType} (geneve or vxlan; null: the backend's default)
+     * and enforce NetworkPolicy as {@code networkPolicy} says: the backend's enforcer (ovs: the controller's policy
+     * stream over TLS, enforced in OVS) or {@code none}; null: the backend's default (enforced when it can).
      */
-    public void up(int nodeCount, String tunnelType, String networkPolicy, Path home) {
+    public void up(int nodeCount, String backendName, String tunnelType, String networkPolicy, Path home) {
         if (nodeCount < 1 || nodeCount > 50) {
             throw new LabException(2, "--nodes must be between 1 and 50, got " + nodeCount);
         }
-        if (!LabState.TUNNEL_TYPES.contains(tunnelType)) {
-            throw new LabException(2, "--tunnel must be one of " + LabState.TUNNEL_TYPES + ", got '" + tunnelType + "'");
+        LabBackend backend = LabBackend.named(backendName);
+        if (tunnelType == null) {
+            tunnelType = backend.defaultTunnel();
         }
-        if (!LabState.NETWORK_POLICY_MODES.contains(networkPolicy)) {
-            throw new LabException(2, "--network-policy must be one of " + LabState.NETWORK_POLICY_MODES + ", got '"
-                    + networkPolicy + "'");
+        backend.requireTunnelType(tunnelType);
+        if (networkPolicy == null) {
+            networkPolicy = backend.defaultNetworkPolicy();
         }
-        Prerequisites.check(shell, home);
+        backend.requireNetworkPolicyMode(networkPolicy);
+        Prerequisites.check(shell, home, backend);
         LabState.load(paths.stateFile()).ifPresent(existing -> {
             if (processes.isLabProcess(existing.apiServerPid())) {
                 throw new LabException("a lab is already up in " + paths.root() + " (prefix " + existing.prefix()
@@ -110,8 +113,9 @@ public final class Lab {
         for (int i = 1; i <= nodeCount; i++) {
             nodes.add(new NodeState("node-" + i, prefix + "-node-" + i, NODE_UNDERLAY_IP.formatted(i), 0));
         }
-        int agentApiPort = networkPolicy.equals("ovs") ? freeLoopbackPort() : 0;
-        LabState state = new LabState(prefix, home, tunnelType, 0, 0, 0, networkPolicy, agentApiPort, nodes);
+        int agentApiPort = networkPolicy.equals(LabState.NO_NETWORK_POLICY) ? 0 : freeLoopbackPort();
+        LabState state = new LabState(prefix, home, backend.configName(), tunnelType, 0, 0, 0, networkPolicy,
+                agentApiPort, nodes);
         state.save(paths.stateFile());   // first: down finds everything from here on, even after a crash
         try {
             if (agentApiPort > 0) {
@@ -134,13 +138,15 @@ public final class Lab {
             for (int i = 0; i < nodes.size(); i++) {
                 LabNode labNode = new LabNode(paths, shell, processes, nodes.get(i));
                 labNode.createNamespace(state.underlayNetns(), i + 1);
-                labNode.startOvs();
+                if (backend.runsOvs()) {
+                    labNode.startOvs();
+                }
             }
             // The daemon first: it also makes the API server reachable inside the node namespaces.
             state = startDaemon(state);
             for (NodeState node : nodes) {
-                long pid = new LabNode(paths, shell, processes, node).startAgent(agentExecutable(home), tunnelType,
-                        agentApiPort, AGENT_NODE_TIMEOUT);
+                long pid = new LabNode(paths, shell, processes, node).startAgent(agentExecutable(home), state,
+                        AGENT_NODE_TIMEOUT);
                 state = state.withNode(node.withAgentPid(pid));
                 state.save(paths.stateFile());
             }
@@ -153,8 +159,9 @@ public final class Lab {
                         + ", pod CIDR " + cidrs.getOrDefault(node.name(), "-") + " (allocated by the controller), "
                         + "agent pid " + node.agentPid());
             }
-            out.println("lab up in " + paths.root() + " (prefix " + prefix + "): " + nodeCount + " node(s), "
-                    + tunnelType + " overlay, network policy " + (agentApiPort > 0 ? "enforced in OVS (controller "
+            out.println("lab up in " + paths.root() + " (prefix " + prefix + "): " + nodeCount + " node(s), backend "
+                    + backend.configName() + ", " + tunnelType + " overlay, Service proxy " + backend.serviceProxy()
+                    + ", network policy " + (agentApiPort > 0 ? "enforced by " + networkPolicy + " (controller "
                     + "agent API on 127.0.0.1:" + agentApiPort + ")" : "none") + ", API server kubeconfig "
                     + paths.kubeconfig());
         } catch (RuntimeException e) {
@@ -234,8 +241,7 @@ public final class Lab {
                 + "' in the lab (nodes: " + state.nodes().stream().map(NodeState::name).toList() + ")"));
         LabNode labNode = new LabNode(paths, shell, processes, node);
         labNode.stopAgent();
-        long pid = labNode.startAgent(agentExecutable(state.home()), state.tunnelType(), state.agentApiPort(),
-                AGENT_NODE_TIMEOUT);
+        long pid = labNode.startAgent(agentExecutable(state.home()), state, AGENT_NODE_TIMEOUT);
         LabState updated = state.withNode(node.withAgentPid(pid));
         updated.save(paths.stateFile());
         awaitAgent(updated, node, state.home());
@@ -358,7 +364,9 @@ public final class Lab {
             List<Long> ovs = new ArrayList<>();
             for (NodeState node : state.nodes()) {
                 users.add(node.agentPid());
-                ovs.addAll(new LabNode(paths, shell, processes, node).ovsPids());
+                if (state.labBackend().runsOvs()) {
+                    ovs.addAll(new LabNode(paths, shell, processes, node).ovsPids());
+                }
             }
             stopped += (int) Stream.of(users, ovs, List.of(state.apiServerPid())).flatMap(List::stream)
                     .filter(processes::isLabProcess).count();

@@ -19,20 +19,25 @@ import java.util.Optional;
  * @param prefix        the lab's unique prefix: every namespace (and any link in the host) it creates starts
  *                      with it followed by '-'
  * @param home          the Trellis source tree the lab runs from (executables)
- * @param tunnelType    the overlay encapsulation the agents use between nodes: geneve or vxlan
+ * @param backend       the data plane the agents run ({@link LabBackend}): ovs or iptables; a lab.json written
+ *                      before there was a choice has none and reads as ovs
+ * @param tunnelType    the overlay encapsulation the agents use between nodes: geneve or vxlan (iptables: vxlan)
  * @param apiServerPid  the API stand-in's process, 0 before it started
  * @param controllerPid the Trellis controller's process (node pod CIDRs), 0 before it started
  * @param daemonPid     the lab daemon's process (kubelet, scheduler, workload), 0 before it started
- * @param networkPolicy how the agents enforce NetworkPolicy: {@code ovs} (the controller serves the policy stream
- *                      to the agents over TLS on {@code agentApiPort}) or {@code none} (no policy channel at all)
+ * @param networkPolicy how the agents enforce NetworkPolicy: a policy enforcer's backend name, e.g. {@code ovs} (the
+ *                      controller serves the policy stream to the agents over TLS on {@code agentApiPort}), or
+ *                      {@code none} (no policy channel at all)
  * @param agentApiPort  the controller's agent API port on the host's loopback, forwarded to the same address in
  *                      every node namespace; 0 with network policy {@code none}
  * @param nodes         the nodes, in order
  */
-public record LabState(String prefix, Path home, String tunnelType, long apiServerPid, long controllerPid,
-                       long daemonPid, String networkPolicy, int agentApiPort, List<NodeState> nodes) {
+public record LabState(String prefix, Path home, String backend, String tunnelType, long apiServerPid,
+                       long controllerPid, long daemonPid, String networkPolicy, int agentApiPort, List<NodeState> nodes) {
     public static final List<String> TUNNEL_TYPES = List.of("geneve", "vxlan");
-    public static final List<String> NETWORK_POLICY_MODES = List.of("ovs", "none");
+    public static final String NO_NETWORK_POLICY = "none";
+    /** Every mode some backend accepts ({@link LabBackend#networkPolicyModes()} says which go with which). */
+    public static final List<String> NETWORK_POLICY_MODES = List.of("ovs", "iptables", NO_NETWORK_POLICY);
 
     /**
      * One lab node. Its pod CIDR is not here: the controller allocates it, and the Node object holds it.
@@ -57,22 +62,34 @@ public record LabState(String prefix, Path home, String tunnelType, long apiServ
     public LabState {
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(home, "home");
+        if (backend == null) {
+            backend = LabBackend.OVS.configName();   // a lab.json written before the choice: `down` must still read it
+        }
+        if (LabBackend.find(backend).isEmpty()) {
+            throw new IllegalArgumentException("backend must be one of " + LabBackend.names() + ", got '" + backend + "'");
+        }
         Objects.requireNonNull(tunnelType, "tunnelType");
         if (!TUNNEL_TYPES.contains(tunnelType)) {
             throw new IllegalArgumentException("tunnelType must be one of " + TUNNEL_TYPES + ", got '" + tunnelType + "'");
         }
         if (networkPolicy == null) {
-            networkPolicy = "none";   // a lab.json written before network policy existed: `down` must still read it
+            networkPolicy = NO_NETWORK_POLICY;   // a lab.json written before network policy existed: `down` must still read it
         }
         if (!NETWORK_POLICY_MODES.contains(networkPolicy)) {
             throw new IllegalArgumentException("networkPolicy must be one of " + NETWORK_POLICY_MODES + ", got '"
                     + networkPolicy + "'");
         }
-        if (agentApiPort < 0 || agentApiPort > 65535 || networkPolicy.equals("ovs") != (agentApiPort > 0)) {
+        boolean enforced = !networkPolicy.equals(NO_NETWORK_POLICY);
+        if (agentApiPort < 0 || agentApiPort > 65535 || enforced != (agentApiPort > 0)) {
             throw new IllegalArgumentException("agentApiPort " + agentApiPort + " does not fit networkPolicy "
-                    + networkPolicy + " (a port 1-65535 with ovs, 0 with none)");
+                    + networkPolicy + " (a port 1-65535 with an enforcer, 0 with none)");
         }
         nodes = List.copyOf(nodes);
+    }
+
+    /** {@link #backend()} as the enum. */
+    public LabBackend labBackend() {
+        return LabBackend.named(backend);
     }
 
     public String underlayNetns() {
@@ -85,15 +102,15 @@ public record LabState(String prefix, Path home, String tunnelType, long apiServ
     }
 
     public LabState withApiServerPid(long pid) {
-        return new LabState(prefix, home, tunnelType, pid, controllerPid, daemonPid, networkPolicy, agentApiPort, nodes);
+        return new LabState(prefix, home, backend, tunnelType, pid, controllerPid, daemonPid, networkPolicy, agentApiPort, nodes);
     }
 
     public LabState withControllerPid(long pid) {
-        return new LabState(prefix, home, tunnelType, apiServerPid, pid, daemonPid, networkPolicy, agentApiPort, nodes);
+        return new LabState(prefix, home, backend, tunnelType, apiServerPid, pid, daemonPid, networkPolicy, agentApiPort, nodes);
     }
 
     public LabState withDaemonPid(long pid) {
-        return new LabState(prefix, home, tunnelType, apiServerPid, controllerPid, pid, networkPolicy, agentApiPort, nodes);
+        return new LabState(prefix, home, backend, tunnelType, apiServerPid, controllerPid, pid, networkPolicy, agentApiPort, nodes);
     }
 
     public LabState withNode(NodeState node) {
@@ -110,7 +127,7 @@ public record LabState(String prefix, Path home, String tunnelType, long apiServ
         if (!replaced) {
             updated.add(node);
         }
-        return new LabState(prefix, home, tunnelType, apiServerPid, controllerPid, daemonPid, networkPolicy, agentApiPort, updated);
+        return new LabState(prefix, home, backend, tunnelType, apiServerPid, controllerPid, daemonPid, networkPolicy, agentApiPort, updated);
     }
 
     public Optional<NodeState> node(String name) {

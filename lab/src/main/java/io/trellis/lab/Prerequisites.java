@@ -7,20 +7,30 @@ import java.util.List;
 
 /** What `lab up` needs from the machine and the build, checked up front with one clear message. */
 final class Prerequisites {
-    private static final List<String> TOOLS = List.of("ip", "setsid", "ovsdb-tool", "ovsdb-server", "ovs-vswitchd",
-            "ovs-vsctl", "ethtool", "openssl");
+    private static final List<String> TOOLS = List.of("ip", "setsid", "ethtool", "openssl");
+    /** Each node runs its own OVS daemons. */
+    private static final List<String> OVS_TOOLS = List.of("ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl");
+    /** The linux-bridge backend applies its chains with iptables-restore inside the node namespace. */
+    private static final List<String> IPTABLES_TOOLS = List.of("iptables", "iptables-save", "iptables-restore");
 
     private Prerequisites() {
     }
 
-    static void check(Shell shell, Path home) {
+    static void check(Shell shell, Path home, LabBackend backend) {
         List<String> problems = new ArrayList<>();
         if (!"root".equals(System.getProperty("user.name"))) {
             problems.add("the lab creates network namespaces and must run as root");
         }
-        for (String tool : TOOLS) {
+        List<String> tools = new ArrayList<>(TOOLS);
+        tools.addAll(switch (backend) {
+            case OVS -> OVS_TOOLS;
+            case IPTABLES -> IPTABLES_TOOLS;
+        });
+        for (String tool : tools) {
             if (!shell.run("sh", "-c", "command -v " + tool).ok()) {
-                problems.add("'" + tool + "' not found (Debian packages iproute2, util-linux, openvswitch-switch, ethtool, openssl)");
+                problems.add("'" + tool + "' not found (Debian packages iproute2, util-linux, ethtool, openssl, and "
+                        + (backend.runsOvs() ? "openvswitch-switch" : "iptables") + " for --backend "
+                        + backend.configName() + ")");
             }
         }
         requireFile(problems, home.resolve("cni/bin/trellis-cni"), "the CNI executable");

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
  * object, 3 the lab is not up; {@code exec} exits with the command's code.
  */
 @Command(name = "trellis lab", mixinStandardHelpOptions = true,
-        description = "A local Kubernetes-like lab: API stand-in, the Trellis controller, node namespaces with OVS "
-                + "and the Trellis agent, a lab kubelet running pods with a built-in TCP/UDP workload.",
+        description = "A local Kubernetes-like lab: API stand-in, the Trellis controller, node namespaces with the "
+                + "Trellis agent (OVS or the kernel's bridge, VXLAN and iptables), a lab kubelet running pods with a "
+                + "built-in TCP/UDP workload.",
         subcommands = {UpCommand.class, DownCommand.class, ApplyCommand.class, DeleteCommand.class, GetCommand.class,
                 ExecCommand.class, ProbeCommand.class, LogsCommand.class, KubeconfigCommand.class, RestartCommand.class,
                 StatsCommand.class})

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "logs", description = "Print a component's log: apiserver, controller, kubelet, agent, ovs-vswitchd, "
-        + "ovsdb-server.")
+        + "ovsdb-server (the last two with --backend ovs).")
 final class LogsCommand implements Callable<Integer> {
     @ParentCommand
     LabCli parent;
@@ -39,7 +39,13 @@ final class LogsCommand implements Callable<Integer> {
             case "controller" -> paths.controllerLog();
             case "kubelet" -> paths.daemonLog();
             case "agent" -> paths.agentLog(nodeName);
-            case "ovs-vswitchd", "ovsdb-server" -> paths.ovsDir(nodeName).resolve(component + ".log");
+            case "ovs-vswitchd", "ovsdb-server" -> {
+                if (!state.labBackend().runsOvs()) {
+                    throw new LabException(2, "the lab runs the " + state.backend() + " backend: its nodes have no "
+                            + component);
+                }
+                yield paths.ovsDir(nodeName).resolve(component + ".log");
+            }
             default -> throw new LabException(2, "unknown component '" + component
                     + "' (apiserver, controller, kubelet, agent, ovs-vswitchd, ovsdb-server)");
         };

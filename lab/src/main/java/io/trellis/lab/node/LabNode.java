@@ -1,6 +1,7 @@
 package io.trellis.lab.node;
 
 import io.trellis.lab.LabPaths;
+import io.trellis.lab.LabState;
 import io.trellis.lab.LabState.NodeState;
 import io.trellis.lab.Processes;
 import io.trellis.lab.Shell;
@@ -14,9 +15,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One lab node: a network namespace with an uplink ({@code eth0}) on the lab's underlay bridge, its own
- * ovsdb-server and ovs-vswitchd (userspace datapath, own OVS_RUNDIR; see shared/recipes/ovs-two-node-lab.sh)
- * and the Trellis agent running inside the namespace.
+ * One lab node: a network namespace with an uplink ({@code eth0}) on the lab's underlay bridge, with the ovs
+ * backend its own ovsdb-server and ovs-vswitchd (userspace datapath, own OVS_RUNDIR; see
+ * shared/recipes/ovs-two-node-lab.sh), and the Trellis agent running inside the namespace.
  */
 public final class LabNode {
     public static final String UNDERLAY_BRIDGE = "br-underlay";
@@ -93,53 +94,11 @@ public final class LabNode {
     }
 
     /**
-     * Writes the agent's configuration: this node's paths, OVS instance and the userspace datapath, the pod CIDR
-     * from the Node (the controller allocates it), the ovs backend's overlay to the other nodes and its Service
-     * proxy (fed from the Services and EndpointSlices the lab daemon maintains), and with {@code agentApiPort} &gt; 0
-     * NetworkPolicy enforced in OVS from the controller's policy stream (its address, the lab CA, the node's token). No
-     * {@code netdev.uplinkInterface}: the agent finds the link holding the Node's InternalIP ({@code eth0}) and
-     * moves that address onto {@code br-ex}, as the userspace datapath's native tunnelling needs.
+     * Writes the agent's configuration for the lab's backend ({@link AgentConfigYaml}): with ovs this node's OVS
+     * instance and the userspace datapath, with iptables the Linux bridge and the kernel VXLAN device.
      */
-    public Path writeAgentConfig(String tunnelType, int agentApiPort) {
-        Path dir = paths.nodeDir(node.name());
-        Path ovs = paths.ovsDir(node.name());
-        String yaml = """
-                # Written by `trellis lab up` for lab node %1$s.
-                nodeName:
-                  from: fixed
-                  value: %1$s
-                backends:
-                  ipam: host-local
-                  podInterface: ovs
-                  nodeRoutes: ovs
-                  serviceProxy: ovs
-                  policy: %8$s
-                network:
-                  mtu: auto
-                  podCidr: node-spec
-                  tunnelType: %7$s
-                paths:
-                  stateDir: %2$s
-                  runDir: %3$s
-                  cniSocket: %4$s
-                settings:
-                  ovs:
-                    datapathType: netdev
-                    integrationBridge: br-int
-                    uplinkBridge: br-ex
-                    ovsdbSocket: %5$s
-                    runDir: %6$s
-                """.formatted(node.name(), dir.resolve("state"), dir.resolve("run"), paths.cniSocket(node.name()),
-                ovs.resolve("db.sock"), ovs, tunnelType, agentApiPort > 0 ? "ovs" : "none");
-        if (agentApiPort > 0) {
-            // The controller's agent API, forwarded by the lab daemon to 127.0.0.1 inside this namespace.
-            yaml += """
-                    controller:
-                      address: https://127.0.0.1:%d
-                      caFile: %s
-                      tokenFile: %s
-                    """.formatted(agentApiPort, paths.caCertificate(), paths.agentToken(node.name()));
-        }
+    public Path writeAgentConfig(LabState state) {
+        String yaml = new AgentConfigYaml(paths, node.name(), state).render();
         Path file = paths.agentConfig(node.name());
         try {
             Files.createDirectories(file.getParent());
@@ -154,8 +113,8 @@ public final class LabNode {
      * Starts the agent inside the node namespace; its pid. It waits up to {@code nodeTimeout} for its Node and
      * the pod CIDR the controller allocates.
      */
-    public long startAgent(Path agentExecutable, String tunnelType, int agentApiPort, Duration nodeTimeout) {
-        Path config = writeAgentConfig(tunnelType, agentApiPort);
+    public long startAgent(Path agentExecutable, LabState state, Duration nodeTimeout) {
+        Path config = writeAgentConfig(state);
         List<String> command = Shell.inNetns(node.netns(), agentExecutable.toString(), "--config", config.toString(),
                 "--kubeconfig", paths.kubeconfig().toString(), "--node-timeout", Long.toString(nodeTimeout.toSeconds()));
         return processes.startDetached(command, paths.agentLog(node.name()), Map.of());
