@@ -43,7 +43,8 @@ import java.util.Set;
  *       a pod for its own), so pods resolve the gateway and each other, the node resolves pods,
  *       and no broadcast reaches a port that has no business with it.</li>
  *   <li>{@code CONNTRACK} / {@code CONNTRACK_STATE}: IPv4 goes through conntrack in zone
- *       {@code ctZone}; invalid packets are dropped.</li>
+ *       {@code ctZone}; invalid packets are dropped (with Services, invalid TCP resets go on and
+ *       to the agent: {@link ServiceFlows#invalidResetMatch()}).</li>
  *   <li>{@code SERVICE_LB}, only in {@link Pipeline#withServices()}: its flows come from
  *       {@link ServiceFlows}; here only the miss flow (continue). The conntrack lookup then
  *       also applies NAT ({@code ct(nat)}).</li>
@@ -241,6 +242,12 @@ public final class PipelineFlows {
         f.add(node(CONNTRACK, PRIORITY_MISS, Match.ANY, Action.drop(), null));
 
         f.add(node(CONNTRACK_STATE, PRIORITY_HIGH, ipv4().ctState("+inv+trk").build(), Action.drop(), null));
+        if (pipeline.has(SERVICE_LB)) {
+            // An invalid TCP reset goes on (and to the agent): see ServiceFlows#invalidResetMatch.
+            ServiceFlows services = ServiceFlows.of(this);
+            f.add(node(CONNTRACK_STATE, ServiceFlows.PRIORITY_INVALID_RESET, services.invalidResetMatch(),
+                    services.invalidResetActions(), pipeline.next(CONNTRACK_STATE)));
+        }
         f.add(node(CONNTRACK_STATE, PRIORITY_MISS, Match.ANY, Action.drop(), pipeline.next(CONNTRACK_STATE)));
 
         if (pipeline.has(SERVICE_LB)) {

@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
 import io.trellis.ovs.openflow.action.Action;
 import io.trellis.ovs.openflow.action.LearnSpec;
 import io.trellis.ovs.openflow.match.Match;
+import io.trellis.ovs.openflow.match.MatchField;
 import io.trellis.ovs.openflow.match.OxmFields;
 import io.trellis.ovs.openflow.match.Subfield;
 import io.trellis.ovs.openflow.message.Bucket;
@@ -21,11 +22,14 @@ import io.trellis.ovs.openflow.message.GroupType;
 import io.trellis.ovs.openflow.message.OfConstants;
 import io.trellis.ovs.openflow.message.RawBytes;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -119,6 +123,16 @@ public final class ServiceFlows {
     public static final int REJECT_MAX_LEN = 128;
     /** Second byte of {@link #rejectUserdata()}: what the controller is asked to do. */
     private static final int USERDATA_REJECT = 0x01;
+    /** Second byte of {@link #invalidResetUserdata()}. */
+    private static final int USERDATA_INVALID_RESET = 0x02;
+    /**
+     * Priority of {@link #invalidResetMatch()} in CONNTRACK_STATE: above the drop of invalid
+     * packets ({@code PipelineFlows.PRIORITY_HIGH}).
+     */
+    public static final int PRIORITY_INVALID_RESET = PipelineFlows.PRIORITY_HIGH + 5;
+    /** Bytes of an invalid reset sent to the controller: Ethernet, IPv4 with options, the TCP ports. */
+    public static final int INVALID_RESET_MAX_LEN = 96;
+    private static final int TCP_RST = 0x04;
 
     private final Pipeline pipeline;
     private final CookieScheme cookies;
@@ -165,6 +179,69 @@ public final class ServiceFlows {
     /** Whether a packet-in's userdata is {@link #rejectUserdata()}. */
     public boolean isReject(byte[] userdata) {
         return Arrays.equals(userdata, rejectUserdata());
+    }
+
+    /**
+     * A TCP reset conntrack calls invalid, in the pod zone (CONNTRACK_STATE, priority
+     * {@link #PRIORITY_INVALID_RESET}, on every node with Services).
+     *
+     * <p>Why: OVS 3.1's userspace conntrack gives a Service connection reopened from the source
+     * port of one it still tracks a new source port towards the endpoint (P, then P+1, P+2...:
+     * lib/conntrack.c nat_get_unique_tuple finds the DNAT reply tuple taken by the old entry's
+     * un-NAT twin, which outlives the old entry until the 20 s sweep). The endpoint then holds
+     * TIME_WAIT for a port the client did not use, with sequence numbers and timestamps of another
+     * socket; when the client later opens a connection from that port itself, the endpoint's
+     * kernel answers its SYN with the old connection's ACK instead of a SYN-ACK, and the client
+     * answers that with a reset (RFC 793 and 9293, SYN-SENT state). Without OVS that reset ends
+     * the TIME_WAIT and the client's next SYN (Linux sends it milliseconds later) opens the
+     * connection. Here conntrack calls the reset invalid (its sequence number is the old
+     * connection's) and had taken the old ACK as the new connection's answer: the reset was
+     * dropped and the entry, now "established", made every later SYN and SYN-ACK of that port go
+     * wrong for minutes.
+     *
+     * <p>So such a reset continues through the pipeline (the connection's NAT is applied to it:
+     * conntrack applies it to invalid packets of known connections, and its endpoint ends its
+     * TIME_WAIT), and a copy goes to the controller with {@link #invalidResetUserdata()}, which
+     * deletes the entry it belongs to ({@link #flushTcpByReply}): the client's next SYN then opens
+     * a fresh one (or its retransmission a second later, if it was faster than the agent). A reset
+     * is all a client does to a connection it is giving up, so at worst this deletes an entry of
+     * the client's own connection that the reset ends anyway.
+     */
+    public Match invalidResetMatch() {
+        return Match.builder().ethType(ETH_TYPE_IPV4).ctState("+inv+trk").ipProto(ServiceFrontend.TCP)
+                .field(MatchField.masked(OxmFields.TCP_FLAGS, new byte[] {0, TCP_RST}, new byte[] {0, TCP_RST}))
+                .build();
+    }
+
+    /** The actions of {@link #invalidResetMatch()} before continuing: a copy to the controller. */
+    public List<Action> invalidResetActions() {
+        return List.of(new Action.Controller(INVALID_RESET_MAX_LEN, 0, Action.Controller.REASON_ACTION,
+                invalidResetUserdata(), false));
+    }
+
+    /**
+     * The userdata of the packet-ins of {@link #invalidResetMatch()}: the cookie owner (2 bytes),
+     * {@link CookieScheme#KIND_SERVICE}, {@code 0x02}.
+     */
+    public byte[] invalidResetUserdata() {
+        return new byte[] {(byte) (cookies.owner() >> 8), (byte) cookies.owner(), (byte) CookieScheme.KIND_SERVICE,
+            (byte) USERDATA_INVALID_RESET};
+    }
+
+    /** Whether a packet-in's userdata is {@link #invalidResetUserdata()}. */
+    public boolean isInvalidReset(byte[] userdata) {
+        return Arrays.equals(userdata, invalidResetUserdata());
+    }
+
+    /**
+     * Deletes the pod zone's TCP entry whose reply direction is {@code src:srcPort -> dst:dstPort}
+     * (after NAT: from the endpoint to the client's port as the endpoint sees it). By reply tuple
+     * because the controller sees a packet after its NAT, and the original tuple of an invalid
+     * packet is not in the packet-in's metadata.
+     */
+    public CtFlush flushTcpByReply(InetAddress src, int srcPort, InetAddress dst, int dstPort) {
+        return new CtFlush(ServiceFrontend.TCP, ctZone, CtTuple.ANY, new CtTuple(Optional.of(src), Optional.of(dst),
+                OptionalInt.of(srcPort), OptionalInt.of(dstPort)));
     }
 
     /**

@@ -90,6 +90,8 @@ public final class OvsServiceProxy implements ServiceProxy {
     private final PipelineInstaller installer;
     /** Answers the packet-ins of rejected connections; only a sharing proxy has one. */
     private final ServiceRejector rejector;
+    /** Deletes the conntrack entries of invalid TCP resets; only a sharing proxy has one. */
+    private final InvalidResetRecovery resetRecovery;
     /** The node this proxy runs on, for {@code Local} traffic policies; empty: no endpoint is local. */
     private final Optional<String> nodeName;
     /** Keeps the node's kernel (node ports, external and cluster IP routes) in step with {@code installed}. */
@@ -123,7 +125,7 @@ public final class OvsServiceProxy implements ServiceProxy {
      * @param timeout how long to wait for each bundle's commit
      */
     public OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout) {
-        this(client, flows, timeout, Optional.empty(), ServiceHostState.NONE, null, null);
+        this(client, flows, timeout, Optional.empty(), ServiceHostState.NONE, null, null, null);
     }
 
     /**
@@ -131,11 +133,12 @@ public final class OvsServiceProxy implements ServiceProxy {
      *                 local ones of {@code Local} traffic policies (empty: none is)
      */
     public OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout, Optional<String> nodeName) {
-        this(client, flows, timeout, nodeName, ServiceHostState.NONE, null, null);
+        this(client, flows, timeout, nodeName, ServiceHostState.NONE, null, null, null);
     }
 
     private OvsServiceProxy(OpenFlowClient client, ServiceFlows flows, Duration timeout, Optional<String> nodeName,
-            ServiceHostState hostState, PipelineInstaller installer, ServiceRejector rejector) {
+            ServiceHostState hostState, PipelineInstaller installer, ServiceRejector rejector,
+            InvalidResetRecovery resetRecovery) {
         this.nodeName = requireNonNull(nodeName, "nodeName");
         this.hostUpdates = new HostStateUpdates(requireNonNull(hostState, "hostState"), this::hostSnapshot,
                 HOST_STATE_DELAY, HOST_STATE_RETRY);
@@ -144,6 +147,7 @@ public final class OvsServiceProxy implements ServiceProxy {
         this.timeout = requireNonNull(timeout, "timeout");
         this.installer = installer;
         this.rejector = rejector;
+        this.resetRecovery = resetRecovery;
     }
 
     /**
@@ -176,8 +180,10 @@ public final class OvsServiceProxy implements ServiceProxy {
         ServiceFlows flows = ServiceFlows.of(installer.flows());
         // Frontends without endpoints send their packets to this connection: answer them.
         ServiceRejector rejector = ServiceRejector.attach(installer.client(), flows);
+        // The pipeline sends invalid TCP resets here: delete their entries (OVS 3.1 port-reuse stalls).
+        InvalidResetRecovery resetRecovery = InvalidResetRecovery.attach(installer.client(), flows);
         OvsServiceProxy proxy = new OvsServiceProxy(installer.client(), flows, timeout, nodeName, hostState, installer,
-                rejector);
+                rejector, resetRecovery);
         // Learned affinities survive full installs (a reconnect, a resync): removals and affinity
         // changes delete them in the proxy's own bundles, a from-scratch replaceAll deletes all.
         installer.addFullInstallPart(PipelineInstaller.FullInstallPart.keeping(
@@ -192,6 +198,15 @@ public final class OvsServiceProxy implements ServiceProxy {
      */
     public Optional<ServiceRejector> rejector() {
         return Optional.ofNullable(rejector);
+    }
+
+    /**
+     * The listener deleting the conntrack entries of invalid TCP resets
+     * ({@link ServiceFlows#invalidResetMatch()}): a proxy made by {@link #sharing} has one; with the
+     * public constructor, attach an {@link InvalidResetRecovery} to the connection yourself.
+     */
+    public Optional<InvalidResetRecovery> invalidResetRecovery() {
+        return Optional.ofNullable(resetRecovery);
     }
 
     /**

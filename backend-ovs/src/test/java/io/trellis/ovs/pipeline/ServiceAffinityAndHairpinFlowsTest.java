@@ -7,11 +7,13 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.trellis.ovs.openflow.OfVersion;
 import io.trellis.ovs.openflow.action.Action;
+import io.trellis.ovs.openflow.message.CtFlush;
 import io.trellis.ovs.openflow.message.FlowMod;
 import io.trellis.ovs.openflow.message.GroupMod;
 import io.trellis.ovs.openflow.message.OfMessage;
 import io.trellis.ovs.openflow.message.OfMessageCodec;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +145,31 @@ class ServiceAffinityAndHairpinFlowsTest {
         assertThat(flows.isReject(new byte[] {0x74, 0x72, 0x05, 0x02})).isFalse();
         assertThat(ServiceFlows.of(new PipelineFlows(Pipeline.withServices(), new CookieScheme(0x1234), 1))
                 .rejectUserdata()).containsExactly(0x12, 0x34, 0x05, 0x01);
+    }
+
+    @Test
+    void invalidTcpResetsGoOnAndToTheControllerWhichFlushesTheirEntryByReplyTuple() throws Exception {
+        List<FlowMod> node = PIPELINE.nodeFlows(PipelineFlowsTest.NODE);
+        assertThat(PipelineFlowsTest.lines(node)).contains(
+                // above the drop of invalid packets: an invalid reset continues, a copy goes to the agent
+                "cookie=0x7472010500000000, table=4, priority=205,ct_state=+inv+trk,tcp,tcp_flags=0x4/0x4"
+                        + " actions=controller(max_len=96,userdata=74.72.05.02),goto_table:5",
+                "cookie=0x7472010500000000, table=4, priority=200,ct_state=+inv+trk,ip actions=drop");
+        FlowMod reset = node.stream().filter(f -> f.priority() == ServiceFlows.PRIORITY_INVALID_RESET).findFirst()
+                .orElseThrow();
+        assertThat(roundTrip(reset)).isEqualTo(reset);
+        assertThat(ofpPrint(reset)).contains("ADD table:4 priority=205,ct_state=+inv+trk,tcp,tcp_flags=+rst"
+                + " cookie:0x7472010500000000 actions=controller(max_len=96,userdata=74.72.05.02),goto_table:5");
+        assertThat(flows.isInvalidReset(new byte[] {0x74, 0x72, 0x05, 0x02})).isTrue();
+        assertThat(flows.isInvalidReset(flows.rejectUserdata())).isFalse();
+        CtFlush flush = flows.flushTcpByReply(InetAddress.getByName("10.244.0.2"), 80,
+                InetAddress.getByName("10.244.1.3"), 41003);
+        // OVS prints the original tuple (any, TCP), then the reply tuple.
+        assertThat(ofpPrint(flush)).contains("zone=65520 'ct_nw_src=::,ct_nw_dst=::,ct_tp_src=0,ct_tp_dst=0,"
+                + "ct_nw_proto=6' 'ct_nw_src=10.244.0.2,ct_nw_dst=10.244.1.3,ct_tp_src=80,ct_tp_dst=41003'");
+        // Without Services invalid packets are all dropped, as before.
+        assertThat(PipelineFlowsTest.lines(PipelineFlows.defaults().nodeFlows(PipelineFlowsTest.NODE)))
+                .noneMatch(l -> l.contains("tcp_flags=+rst"));
     }
 
     private static OfMessage roundTrip(OfMessage m) {

@@ -187,6 +187,7 @@ class OvsServiceExternalAccessIntegrationTest {
             servers.forEach(OvsServiceExternalAccessIntegrationTest::stop);
             if (proxy != null) {
                 proxy.rejector().ifPresent(ServiceRejector::close);
+                proxy.invalidResetRecovery().ifPresent(InvalidResetRecovery::close);
                 proxy.closeHostUpdates();
             }
             if (nodeNetlink != null) {

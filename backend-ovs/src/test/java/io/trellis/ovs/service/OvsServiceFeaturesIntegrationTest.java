@@ -140,6 +140,7 @@ class OvsServiceFeaturesIntegrationTest {
         try {
             servers.forEach(OvsServiceFeaturesIntegrationTest::stop);
             proxy.rejector().ifPresent(ServiceRejector::close);
+            proxy.invalidResetRecovery().ifPresent(InvalidResetRecovery::close);
             if (client != null) {
                 client.close();
             }

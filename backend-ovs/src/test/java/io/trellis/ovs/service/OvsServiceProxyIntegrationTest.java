@@ -206,6 +206,41 @@ class OvsServiceProxyIntegrationTest {
         }
     }
 
+    /**
+     * A client's reset that conntrack calls invalid (here: a sequence number the connection never
+     * had, as after an endpoint's TIME_WAIT answered the client's SYN with an old ACK, see
+     * ServiceFlows#invalidResetMatch) goes on through the pipeline, and the agent deletes the
+     * connection's entry. Without the flow and InvalidResetRecovery the reset is dropped and the entry stays.
+     */
+    @Test
+    void anInvalidResetFromTheClientGoesOnAndItsConnectionsEntryIsDeleted() throws Exception {
+        InvalidResetRecovery recovery = InvalidResetRecovery.attach(client, ServiceFlows.of(flows));
+        Process held = sandbox.spawn(clientPod.netns(), List.of("python3", script, "hold", CLUSTER_IP, "80"));
+        try (BufferedReader out = reader(held);
+                Writer in = new OutputStreamWriter(held.getOutputStream(), StandardCharsets.UTF_8)) {
+            assertThat(out.readLine()).isEqualTo("connected");
+            assertThat(ask(in, out)).matches("ep-[abc] 8080");
+            // Earlier tests leave closed entries (TIME_WAIT); the held connection is the one established.
+            List<String> entries = entriesTo80().stream().filter(l -> l.contains("state=ESTABLISHED")).toList();
+            assertThat(entries).as("the held connection's conntrack entry").hasSize(1);
+            String sport = entries.get(0).replaceAll(".*orig=\\([^)]*sport=(\\d+).*", "$1");
+            sandbox.execIn(clientPod.netns(), "python3", script, "rst", clientPod.ipv4(), sport, CLUSTER_IP, "80",
+                    "12345");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!entriesFrom(sport).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(entriesFrom(sport)).as("entries of the held connection after its client's invalid reset")
+                    .isEmpty();
+            assertThat(recovery.flushed()).isEqualTo(1);
+            assertThat(sandbox.ofctl(BRIDGE, "dump-flows", "table=4")).as("the reset went on")
+                    .containsPattern("n_packets=1, .*priority=205,ct_state=\\+inv\\+trk,tcp,tcp_flags=\\+rst");
+        } finally {
+            stop(held);
+            recovery.close();
+        }
+    }
+
     @Test
     void aRemovedOrUnreadyEndpointGetsNoNewConnections() {
         proxy.upsert(web("ep-a", "ep-c"));
@@ -438,6 +473,18 @@ class OvsServiceProxyIntegrationTest {
         return await(installer.ownedFlows()).stream()
                 .filter(l -> (l.cookie() & cookies.kindMask()) == cookies.servicesValue())
                 .map(FlowLine::toString).toList();
+    }
+
+    /** The conntrack entries of TCP connections from the client pod to the cluster IP's port 80. */
+    private List<String> entriesTo80() {
+        return sandbox.appctlVswitchd("dpctl/dump-conntrack").lines()
+                .filter(l -> l.startsWith("tcp,orig=(src=" + clientPod.ipv4() + ",dst=" + CLUSTER_IP + ","))
+                .filter(l -> l.contains("dport=80)")).toList();
+    }
+
+    /** Those of {@link #entriesTo80()} from the client's source port {@code sport}. */
+    private List<String> entriesFrom(String sport) {
+        return entriesTo80().stream().filter(l -> l.contains(",sport=" + sport + ",dport=80)")).toList();
     }
 
     private List<String> groupLines() {

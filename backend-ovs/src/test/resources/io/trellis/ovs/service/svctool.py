@@ -12,7 +12,10 @@
 #                                        shows: print the answer, "refused" (ConnectionRefusedError) or "failed: REASON"
 #   svctool.py hold IP PORT             one TCP connection kept open: print "connected", then for every line
 #                                        on stdin send it and print the answer; exit at end of stdin
+#   svctool.py rst SRC SPORT DST DPORT SEQ   one raw TCP RST (sequence number SEQ, checksum computed) from
+#                                        SRC:SPORT to DST:DPORT, as a client's kernel sends to an unacceptable ACK
 import socket
+import struct
 import socketserver
 import sys
 import threading
@@ -106,6 +109,23 @@ def hold(ip, port):
             print(answers.readline().strip() or "failed: connection closed", flush=True)
 
 
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def rst(src, sport, dst, dport, seq):
+    segment = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x04, 0, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(segment))
+    segment = segment[:16] + struct.pack("!H", checksum(pseudo + segment)) + segment[18:]
+    with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP) as s:
+        s.sendto(segment, (dst, 0))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "serve":
@@ -122,5 +142,7 @@ if __name__ == "__main__":
         udp_from(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     elif cmd == "hold":
         hold(sys.argv[2], int(sys.argv[3]))
+    elif cmd == "rst":
+        rst(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
     else:
         sys.exit("unknown command " + cmd)
