@@ -8,8 +8,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trellis.lab.Lab;
+import io.trellis.lab.LabBackend;
 import io.trellis.lab.LabPaths;
 import io.trellis.lab.LabState;
+import io.trellis.lab.Shell;
 import io.trellis.lab.kubelet.PodSandbox;
 import io.trellis.lab.workload.ProbeClient;
 import io.trellis.lab.workload.ProbeClient.Protocol;
@@ -44,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  * removes policies and labels through the API, probes every ordered pair (in parallel, from inside the pods'
  * namespaces with the lab probe's own client, so a scenario takes seconds) and waits until the observed matrix
  * equals the expected one. An address outside the cluster ({@link Lab#OUTSIDE_IP} in the lab's outside
- * namespace) runs the built-in workload too, answering "outside", for the egress scenarios.
+ * namespace) runs the built-in workload too, answering "outside", for the egress scenarios. The same for every
+ * data plane ({@code lab up --backend}); only what a failure saves of the nodes' state depends on it.
  */
 final class PolicyLab implements AutoCloseable {
     static final List<String> NAMESPACES = List.of("x", "y", "z");
@@ -62,6 +65,7 @@ final class PolicyLab implements AutoCloseable {
 
     private final Path home;
     private final Path labDir;
+    private final LabBackend backend;
     private final LabPaths paths;
     private final Lab lab;
     private KubernetesClient client;
@@ -81,19 +85,24 @@ final class PolicyLab implements AutoCloseable {
     record Run(int exitCode, String stdout, String stderr) {
     }
 
-    PolicyLab(Path home, Path labDir) {
+    /** A lab of the data plane {@code backend} ({@code lab up --backend}: ovs, iptables). */
+    PolicyLab(Path home, Path labDir, String backend) {
         this.home = Objects.requireNonNull(home, "home");
         this.labDir = Objects.requireNonNull(labDir, "labDir");
+        this.backend = LabBackend.named(backend);
         this.paths = new LabPaths(labDir);
         this.lab = new Lab(paths, new PrintStream(OutputStream.nullOutputStream()));
     }
 
     /**
-     * `lab up` ({@code networkPolicy}: ovs, or none for a lab that enforces nothing), the sample applied and
-     * running, the outside workload serving.
+     * `lab up` with the backend and its own policy enforcer, the sample applied and running, the outside workload
+     * serving.
      */
-    void up(int nodes, String networkPolicy) throws Exception {
-        check("up", "--nodes", Integer.toString(nodes), "--network-policy", networkPolicy);
+    void up(int nodes) throws Exception {
+        String enforcer = backend.policyEnforcer().orElseThrow(
+                () -> new IllegalStateException("backend " + backend.configName() + " has no NetworkPolicy enforcer"));
+        check("up", "--nodes", Integer.toString(nodes), "--backend", backend.configName(), "--network-policy",
+                enforcer);
         check("apply", "-f", home.resolve("samples/netpol-xyz.yaml").toString(), "--wait", "--timeout", "180");
         client = lab.client();
         for (String pod : PODS) {
@@ -267,26 +276,25 @@ final class PolicyLab implements AutoCloseable {
             Thread.sleep(200);
         } while (System.nanoTime() < deadline);
         throw new AssertionError(Reachability.report(what + " (still different after " + SETTLE.toSeconds() + " s, "
-                + rounds + " probe rounds)", expected, observed) + "OVS state of every node: " + saveDiagnostics(what));
+                + rounds + " probe rounds)", expected, observed) + backend.configName() + " state of every node: "
+                + saveDiagnostics(what));
     }
 
     /**
-     * Each node's br-int flows and conntrack table at a failure, for finding the flow that decided a pair;
-     * in target/netpol-diagnostics/ (one file per failed expectation).
+     * Each node's data plane at a failure, for finding what decided a pair, in target/netpol-diagnostics/ (one
+     * file per failed expectation): br-int's flows and OVS's conntrack table, or the node namespace's rules with
+     * their counters, ipsets and the kernel's conntrack table.
      */
     private String saveDiagnostics(String what) {
         Path file = DIAGNOSTICS.resolve(what.replaceAll("[^A-Za-z0-9.-]+", "_") + ".txt");
         try {
-            io.trellis.lab.Shell shell = new io.trellis.lab.Shell();
+            Shell shell = new Shell();
             StringBuilder out = new StringBuilder();
             for (LabState.NodeState node : lab.requireUp().nodes()) {
-                Path ovs = paths.ovsDir(node.name());
-                out.append("==== ").append(node.name()).append(": ovs-ofctl dump-flows br-int\n")
-                        .append(shell.run("ovs-ofctl", "-O", "OpenFlow15", "dump-flows", "unix:" + ovs.resolve("br-int.mgmt"))
-                                .stdout())
-                        .append("==== ").append(node.name()).append(": dpctl/dump-conntrack\n")
-                        .append(shell.run("ovs-appctl", "-t", ovs.resolve("ovs-vswitchd.ctl").toString(),
-                                "dpctl/dump-conntrack").stdout());
+                for (List<String> dump : nodeDumps(node)) {
+                    out.append("==== ").append(node.name()).append(": ").append(String.join(" ", dump)).append('\n')
+                            .append(shell.run(dump.toArray(String[]::new)).stdout());
+                }
             }
             for (String pod : PODS) {
                 running(pod).ifPresent(e -> out.append("pod ").append(pod).append(' ').append(e.ip().getHostAddress())
@@ -298,6 +306,22 @@ final class PolicyLab implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return "not saved (" + e.getMessage() + ")";
         }
+    }
+
+    /** The commands that show a node's policy state in the backend's data plane, in order. */
+    private List<List<String>> nodeDumps(LabState.NodeState node) {
+        return switch (backend) {
+            case OVS -> {
+                Path ovs = paths.ovsDir(node.name());
+                yield List.of(
+                        List.of("ovs-ofctl", "-O", "OpenFlow15", "dump-flows", "unix:" + ovs.resolve("br-int.mgmt")),
+                        List.of("ovs-appctl", "-t", ovs.resolve("ovs-vswitchd.ctl").toString(), "dpctl/dump-conntrack"));
+            }
+            case IPTABLES -> List.of(
+                    Shell.inNetns(node.netns(), "iptables-save", "-c"),
+                    Shell.inNetns(node.netns(), "ipset", "list"),
+                    Shell.inNetns(node.netns(), "conntrack", "-L"));
+        };
     }
 
     /** One probe of every pair of {@code shape}'s sources and targets. */
