@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # ./trellis bench service-scale [--services N] [--endpoints E] [--changes C] [--writers W] [--burst]
-# Starts a sandboxed node (own netns, ovsdb-server, ovs-vswitchd with the userspace datapath) with the
-# API stand-in and the real agent (serviceProxy: ovs), E endpoint pods with a TCP server and a client
-# pod; writes N Services with an E-endpoint EndpointSlice each (agent stopped; --burst: agent running),
-# starts the agent on an emptied OVS and times until the last Service answers a connection from the
-# client pod; then C single-endpoint removals, each timed until the Service's group in OVS reflects it;
-# the agent's heap after GC and RSS. Defaults: 10000 x 10, 100 changes, 4 writers.
-# Writes docs/benchmarks.md; the last line printed reads
-#   service-scale services=N endpoints=E last_answer_s=.. writes_s=.. change_p50_ms=.. change_p99_ms=.. ...
+#                               [--backend ovs|iptables|both]
+# For each backend (default both, one after the other) starts a sandboxed node with the API stand-in and
+# the real agent: ovs = own netns, ovsdb-server, ovs-vswitchd with the userspace datapath, serviceProxy: ovs;
+# iptables = a netns without OVS, podInterface: linux-bridge, serviceProxy: iptables. E endpoint pods with
+# a TCP server and a client pod; writes N Services with an E-endpoint EndpointSlice each (agent stopped;
+# --burst: agent running), starts the agent on an emptied data plane (OVS restarted; the Service chains
+# removed) and times until the last Service answers a connection from the client pod; then C
+# single-endpoint removals, each timed until the data plane reflects it; the agent's heap after GC and RSS.
+# Defaults: 10000 x 10, 100 changes, 4 writers, both backends.
+# Writes docs/benchmarks.md (one section, a column per backend); the last lines printed read
+#   service-scale backend=B services=N endpoints=E last_answer_s=.. writes_s=.. change_p50_ms=.. ...
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 mvn -B -q -ntp -DskipTests install -pl bench -am >&2

@@ -25,24 +25,46 @@ final class ProcessCpu {
     }
 
     /**
+     * CPU seconds of the children {@code pid} has waited for (cutime + cstime, fields 16 and 17): for
+     * the agent, the iptables-save/-restore and conntrack runs it spawned; 0 when it is gone.
+     */
+    static double childSeconds(long pid) {
+        try {
+            return childSecondsOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static double childSecondsOf(String stat) {
+        return fieldPair(stat, 13);
+    }
+
+    /**
      * utime + stime of a {@code /proc/PID/stat} line in seconds. The command name (field 2) is in
      * parentheses and may hold spaces and parentheses itself, so fields are counted after the last ')'.
      */
     static double secondsOf(String stat) {
+        return fieldPair(stat, 11);
+    }
+
+    /** The sum of two consecutive counters, {@code at} counted from field 3, in seconds. */
+    private static double fieldPair(String stat, int at) {
         int close = stat.lastIndexOf(')');
         if (close < 0) {
             throw new IllegalArgumentException("/proc/PID/stat without '(comm)': '" + stat.strip() + "'");
         }
         String[] rest = stat.substring(close + 1).strip().split("\\s+");
         // rest[0] is field 3 (state): utime (14) and stime (15) are rest[11] and rest[12].
-        if (rest.length < 13) {
-            throw new IllegalArgumentException("/proc/PID/stat has " + (rest.length + 2) + " fields, expected at least 15");
+        if (rest.length < at + 2) {
+            throw new IllegalArgumentException("/proc/PID/stat has " + (rest.length + 2) + " fields, expected at least "
+                    + (at + 4));
         }
         try {
-            return (Long.parseLong(rest[11]) + Long.parseLong(rest[12])) / (double) TICKS_PER_SECOND;
+            return (Long.parseLong(rest[at]) + Long.parseLong(rest[at + 1])) / (double) TICKS_PER_SECOND;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("/proc/PID/stat utime/stime '" + rest[11] + "', '" + rest[12]
-                    + "' are not numbers");
+            throw new IllegalArgumentException("/proc/PID/stat fields " + (at + 3) + "/" + (at + 4) + " '" + rest[at]
+                    + "', '" + rest[at + 1] + "' are not numbers");
         }
     }
 }

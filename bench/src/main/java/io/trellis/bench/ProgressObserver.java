@@ -8,12 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Watches one programming phase from {@code t0} on: every {@value #SAMPLE_PERIOD_MS} ms the switch's
- * flow and group totals and the CPU seconds each process has used since {@code t0}; every
+ * Watches one programming phase from {@code t0} on: every {@value #SAMPLE_PERIOD_MS} ms the data plane's
+ * totals ({@link PlaneCounts}) and the CPU seconds each process has used since {@code t0}; every
  * {@value #DUMP_PERIOD_MS} ms a SIGQUIT to the agent, whose JVM then prints a thread dump to its
  * log (read afterwards, {@link #profile}). Both on their own threads until {@link #stop()}.
  */
@@ -21,14 +22,16 @@ final class ProgressObserver {
     static final long SAMPLE_PERIOD_MS = 3000;
     static final long DUMP_PERIOD_MS = 1000;
 
-    /** Counts and CPU seconds used since {@code t0}, {@code seconds} after {@code t0}. */
-    record Sample(double seconds, long flows, long groups, double agentCpu, double vswitchdCpu, double apiCpu) {
+    /**
+     * Counts and CPU seconds used since {@code t0}, {@code seconds} after {@code t0}; {@code planeCpu}
+     * is the data plane's (ovs-vswitchd, or the iptables tools the agent ran).
+     */
+    record Sample(double seconds, long entries, long services, double agentCpu, double planeCpu, double apiCpu) {
     }
 
     private final long t0;
-    private final Supplier<OvsCounts> counts;
+    private final Supplier<PlaneCounts> counts;
     private final LongSupplier agentPid;
-    private final long vswitchdPid;
     private final long apiPid;
     private final List<Sample> timeline = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -39,25 +42,25 @@ final class ProgressObserver {
      * @param agentPid the agent's pid, or -1 while it is not up (a JVM not yet started would die of
      *                 SIGQUIT: no dump is requested then)
      */
-    ProgressObserver(long t0, Supplier<OvsCounts> counts, LongSupplier agentPid, long vswitchdPid, long apiPid) {
+    ProgressObserver(long t0, Supplier<PlaneCounts> counts, LongSupplier agentPid, DoubleSupplier planeCpu, long apiPid) {
         this.t0 = t0;
         this.counts = requireNonNull(counts, "counts");
         this.agentPid = requireNonNull(agentPid, "agentPid");
-        this.vswitchdPid = vswitchdPid;
+        requireNonNull(planeCpu, "planeCpu");
         this.apiPid = apiPid;
-        double[] base = {Math.max(0, ProcessCpu.seconds(agentPid.getAsLong())), ProcessCpu.seconds(vswitchdPid),
+        double[] base = {Math.max(0, ProcessCpu.seconds(agentPid.getAsLong())), planeCpu.getAsDouble(),
                 ProcessCpu.seconds(apiPid)};
         long firstAgent = agentPid.getAsLong();
         this.sampler = new Thread(() -> {
             while (running.get()) {
                 long now = System.nanoTime();
-                OvsCounts c = counts.get();
+                PlaneCounts c = counts.get();
                 long pid = agentPid.getAsLong();
                 // A restarted agent's CPU counts from its start.
                 double agent = pid < 0 ? 0 : ProcessCpu.seconds(pid) - (pid == firstAgent ? base[0] : 0);
                 synchronized (timeline) {
-                    timeline.add(new Sample(seconds(), c.flows(), c.groups(), agent,
-                            ProcessCpu.seconds(vswitchdPid) - base[1], ProcessCpu.seconds(apiPid) - base[2]));
+                    timeline.add(new Sample(seconds(), c.entries(), c.services(), agent,
+                            planeCpu.getAsDouble() - base[1], ProcessCpu.seconds(apiPid) - base[2]));
                 }
                 sleepUntil(now + SAMPLE_PERIOD_MS * 1_000_000L);
             }
@@ -72,6 +75,9 @@ final class ProgressObserver {
                 sleepUntil(now + DUMP_PERIOD_MS * 1_000_000L);
             }
         }, "service-scale-dumper");
+        // Daemons: a phase that fails before stop() must not keep the benchmark's JVM alive.
+        sampler.setDaemon(true);
+        dumper.setDaemon(true);
         sampler.start();
         dumper.start();
     }

@@ -20,39 +20,64 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Services at scale on one node: a sandboxed node ({@link AgentNode}: own netns, ovsdb-server and
- * ovs-vswitchd with the userspace datapath, the API stand-in and the real agent with
- * {@code serviceProxy: ovs}) with endpoint pods running a one-line TCP server and a client pod.
+ * Services at scale on one node, for each backend in turn ({@code --backend ovs|iptables|both}), each on
+ * its own sandboxed node ({@link AgentNode}: the API stand-in and the real agent; OVS: own ovsdb-server
+ * and ovs-vswitchd with the userspace datapath, {@code serviceProxy: ovs}; iptables: a netns without OVS,
+ * {@code podInterface: linux-bridge}, {@code serviceProxy: iptables}) with endpoint pods running a
+ * one-line TCP server and a client pod.
  * <ol>
- *   <li>Burst: N Services (TCP, one port, a named targetPort) and their EndpointSlices (E
- *       ready endpoints each: the E endpoint pods, the same pods for every Service) are written to the
- *       API back to back while the agent runs; timed from the first write until the last-written
- *       Service answers a real connection from the client pod; flow and group totals are sampled
- *       meanwhile and checked at the end (N groups; the base pipeline's flows + N × the flows of one
- *       Service).</li>
+ *   <li>From scratch (default): N Services (TCP, one port, a named targetPort) and their EndpointSlices
+ *       (E ready endpoints each: the same E pods for every Service) written while the agent is stopped;
+ *       the data plane emptied ({@link ScalePlane#clear}); timed from the agent's start until the
+ *       last-written Service answers a real connection from the client pod; the data plane's totals
+ *       sampled meanwhile and checked at the end. With {@code --burst} the agent runs during the writes
+ *       and the start from scratch follows as a second phase.</li>
  *   <li>Endpoint changes: C times, one Service's slice loses one endpoint (a different Service each
- *       time, spread over all N), timed from the write until its group's buckets in OVS no longer hold
- *       that endpoint; then one connection must reach another endpoint.</li>
- *   <li>Restart from scratch: the agent stopped, ovs-vswitchd restarted (no flows, no groups), the agent
- *       started with every Service in the API; timed from its start until the last Service answers.</li>
+ *       time, spread over all N), timed from the write until the data plane no longer sends to that
+ *       endpoint (OVS: the group's buckets; iptables: the Service's SVC chain); then one connection must
+ *       reach another endpoint.</li>
  *   <li>The agent's heap after a full GC ({@code jcmd GC.run}, {@code jstat -gc}) and resident set
  *       ({@code VmRSS}, peak {@code VmHWM}), after each phase.</li>
  * </ol>
  * Each programming phase is watched by a {@link ProgressObserver} (totals, CPU, thread dumps of the
- * agent); {@link ServiceScaleReport} writes the section of docs/benchmarks.md.
+ * agent); {@link ServiceScaleReport} writes the section of docs/benchmarks.md, a column per backend.
  */
 public final class ServiceScaleBench {
     static final String NAME = "service-scale";
     private static final String POD_CIDR = "10.97.0.0/24";
-    private static final List<String> PROFILED_THREADS = List.of("trellis-services", "main");
+    private static final String IPTABLES_PROXY_LOGGER = "io.trellis.iptables.service.IptablesServiceProxy";
     private static final String API_STAND_IN_CLASS = "io.trellis.e2e.ApiStandIn ";
     static final Duration CONNECT_TIMEOUT = Duration.ofMillis(300);
     private static final Duration CONVERGE_TIMEOUT = Duration.ofMinutes(40);
-    private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration OFCTL_TIMEOUT = Duration.ofSeconds(120);
+    // Generous: an incremental iptables-restore into a large nat table is slow, and it is measured, not judged.
+    private static final Duration CHANGE_TIMEOUT = Duration.ofMinutes(10);
 
-    record Options(int services, int endpoints, int changes, int writers, boolean burst, Path report) {
+    /** The backends measured, in this order, each on its own node. */
+    enum Backend {
+        OVS, IPTABLES;
+
+        String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** {@code ovs}, {@code iptables} or {@code both}. */
+        static List<Backend> parse(String value) {
+            return switch (String.valueOf(value)) {
+                case "ovs" -> List.of(OVS);
+                case "iptables" -> List.of(IPTABLES);
+                case "both" -> List.of(OVS, IPTABLES);
+                default -> throw new IllegalArgumentException("--backend takes ovs, iptables or both, got '" + value + "'");
+            };
+        }
+    }
+
+    record Options(int services, int endpoints, int changes, int writers, boolean burst, Path report,
+                   List<Backend> backends) {
         Options {
+            backends = List.copyOf(backends);
+            if (backends.isEmpty() || backends.stream().distinct().count() != backends.size()) {
+                throw new IllegalArgumentException("backends: one or two distinct, got " + backends);
+            }
             if (writers < 1 || writers > 64) {
                 throw new IllegalArgumentException("--writers takes 1 to 64, got " + writers);
             }
@@ -70,6 +95,16 @@ public final class ServiceScaleBench {
             }
         }
 
+        /** Both backends. */
+        Options(int services, int endpoints, int changes, int writers, boolean burst, Path report) {
+            this(services, endpoints, changes, writers, burst, report, List.of(Backend.OVS, Backend.IPTABLES));
+        }
+
+        /** {@code --backend} as given, for the command line in the report. */
+        String backendOption() {
+            return backends.size() == 2 ? "both" : backends.get(0).id();
+        }
+
         static Options parse(String[] args) {
             int services = 10_000;
             int endpoints = 10;
@@ -77,6 +112,7 @@ public final class ServiceScaleBench {
             int writers = 4;
             boolean burst = false;
             Path report = null;
+            List<Backend> backends = List.of(Backend.OVS, Backend.IPTABLES);
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 if (args[i].equals("--burst")) {
@@ -89,13 +125,14 @@ public final class ServiceScaleBench {
                     case "--changes" -> changes = number("--changes", value);
                     case "--writers" -> writers = number("--writers", value);
                     case "--report" -> report = value == null ? null : Path.of(value);
+                    case "--backend" -> backends = Backend.parse(value);
                     default -> throw new IllegalArgumentException("unknown option '" + args[i]
                             + "' (options: --services N, --endpoints E, --changes C, --writers W, "
-                            + "--burst, --report FILE)");
+                            + "--burst, --backend ovs|iptables|both, --report FILE)");
                 }
                 i++;
             }
-            return new Options(services, endpoints, changes, writers, burst, report);
+            return new Options(services, endpoints, changes, writers, burst, report, backends);
         }
 
         private static int number(String option, String value) {
@@ -119,18 +156,35 @@ public final class ServiceScaleBench {
             new BenchReport(options.report()).writeSection(NAME, result.markdown());
             System.out.println("report: " + options.report());
         }
-        System.out.println(result.summaryLine());
+        result.summaryLines().forEach(System.out::println);
     }
 
     static ServiceScaleReport run(Options options, TrellisHome home) {
         String loadBefore = MachineLoad.loadAverage();
+        List<ServiceScaleReport.BackendResult> results = new ArrayList<>();
+        for (Backend backend : options.backends()) {
+            System.out.println("== service-scale: backend " + backend.id() + " ==");
+            results.add(runOne(options, backend, home));
+        }
+        return new ServiceScaleReport(options, loadBefore, MachineLoad.loadAverage(), results);
+    }
+
+    /** One backend on its own node, torn down before the next one starts (they would share the 2 cores). */
+    private static ServiceScaleReport.BackendResult runOne(Options options, Backend backend, TrellisHome home) {
         Teardown teardown = new Teardown();
         Thread hook = new Thread(teardown::close, "service-scale-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (teardown) {
+            AgentNode.Options nodeOptions = new AgentNode.Options(POD_CIDR, "192.168.97.2", 1450).withServiceProxy();
             AgentNode node = teardown.register(AgentNode.start(home,
-                    new AgentNode.Options(POD_CIDR, "192.168.97.2", 1450).withServiceProxy()));
-            return new Run(options, node, teardown).measure(loadBefore);
+                    backend == Backend.OVS ? nodeOptions : nodeOptions.withIptables()));
+            if (backend == Backend.IPTABLES) {
+                // The proxy's per-sync debug lines (restore size and duration) from the agent's next start on.
+                node.addAgentJavaOptions("-Dorg.slf4j.simpleLogger.log." + IPTABLES_PROXY_LOGGER + "=debug");
+            }
+            ScalePlane plane = backend == Backend.OVS ? new ScalePlane.Ovs(node)
+                    : new ScalePlane.Iptables(node, options.endpoints());
+            return new Run(options, node, plane, teardown).measure();
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -144,22 +198,21 @@ public final class ServiceScaleBench {
     private static final class Run {
         private final Options options;
         private final AgentNode node;
+        private final ScalePlane plane;
         private final ApiStandInProcess api;
-        private final Path mgmt;
         private final long apiPid;
         private final List<AttachedPod> endpoints = new ArrayList<>();
         private final List<String> endpointIps = new ArrayList<>();
         private final PodClient client;
-        private OvsCounts baseline;
-        private long flowsPerService;
         /** The agent's last start (restart phase): a failed one ends the waits for answers. */
         private CompletableFuture<?> agentStart = CompletableFuture.completedFuture(null);
 
-        Run(Options options, AgentNode node, Teardown teardown) {
+        Run(Options options, AgentNode node, ScalePlane plane, Teardown teardown) {
             this.options = options;
             this.node = node;
+            this.plane = plane;
             this.api = node.api();
-            this.mgmt = node.sandbox().bridgeMgmtSocket(AgentNode.BRIDGE);
+            // One node at a time: the previous backend's stand-in has ended.
             this.apiPid = ProcessHandle.current().descendants().mapToLong(ProcessHandle::pid)
                     .filter(pid -> commandLine(pid).contains(API_STAND_IN_CLASS)).findFirst().orElseThrow(
                             () -> new IllegalStateException("no " + API_STAND_IN_CLASS + " process among this JVM's children"));
@@ -181,10 +234,13 @@ public final class ServiceScaleBench {
             }
         }
 
-        ServiceScaleReport measure(String loadBefore) {
-            baseline = counts();
-            System.out.printf(Locale.ROOT, "node up: %d endpoint pods, base pipeline %d flows, %d groups%n",
-                    endpoints.size(), baseline.flows(), baseline.groups());
+        ServiceScaleReport.BackendResult measure() {
+            if (plane instanceof ScalePlane.Ovs ovs) {
+                ovs.baseline();
+            }
+            PlaneCounts before = plane.counts();
+            System.out.printf(Locale.ROOT, "%s node up: %d endpoint pods, the data plane holds %s%n", plane.name(),
+                    endpoints.size(), before);
             List<ServiceScaleReport.Memory> memory = new ArrayList<>();
 
             ServiceScaleReport.Phase first;
@@ -215,7 +271,7 @@ public final class ServiceScaleBench {
             List<Duration> changeTimes = new ArrayList<>();
             List<Duration> writeTimes = new ArrayList<>();
             changes(changeTimes, writeTimes);
-            LatencySample changes = new LatencySample("slice write to group updated (ms)", changeTimes);
+            LatencySample changes = new LatencySample("slice write to data plane updated (ms)", changeTimes);
             LatencySample changeWrites = new LatencySample("of which the write through the stand-in (ms)", writeTimes);
             System.out.printf(Locale.ROOT, "endpoint change x%d: p50 %.1f ms, p99 %.1f ms%n", changeTimes.size(),
                     changes.p50(), changes.p99());
@@ -230,8 +286,10 @@ public final class ServiceScaleBench {
                 System.out.println("agent after the restart: " + memory.get(memory.size() - 1).memory());
                 warnings += syncWarnings();
             }
-            return new ServiceScaleReport(options, loadBefore, MachineLoad.loadAverage(), baseline, flowsPerService,
-                    written, first, restart, changes, changeWrites, memory, histogram, warnings);
+            Map<String, String> facts = plane.facts(allAgentLogs());
+            facts.forEach((k, v) -> System.out.println(plane.name() + ": " + k + ": " + v));
+            return new ServiceScaleReport.BackendResult(plane.name(), plane.countsMeaning(options.services()),
+                    written, first, restart, changes, changeWrites, memory, histogram, warnings, facts);
         }
 
         // ------------------------------------------------------------------ phases
@@ -244,54 +302,55 @@ public final class ServiceScaleBench {
             long logOffset = agentLogLength();
             long t0 = System.nanoTime();
             long agentPid = node.agent().pid();
-            ProgressObserver observer = new ProgressObserver(t0, this::counts, () -> agentPid, vswitchdPid(), apiPid);
-            CompletableFuture<Double> firstAnswer = CompletableFuture.supplyAsync(() -> awaitAnswer(first, t0));
+            ProgressObserver observer = new ProgressObserver(t0, plane::counts, () -> agentPid, plane::cpuSeconds, apiPid);
             double written;
+            double lastAnswer;
+            double firstAnswered;
+            double[] complete;
             try {
-                written = awaitWriter(writer, t0);
-            } finally {
-                HostCommand.kill(writer);
+                CompletableFuture<Double> firstAnswer = CompletableFuture.supplyAsync(() -> awaitAnswer(first, t0));
+                try {
+                    written = awaitWriter(writer, t0);
+                } finally {
+                    HostCommand.kill(writer);
+                }
+                System.out.printf(Locale.ROOT, "%.1f s: all %d Services and slices written%n", written,
+                        options.services());
+                lastAnswer = awaitAnswer(last, t0);
+                System.out.printf(Locale.ROOT, "%.1f s: the last Service (%s) answers%n", lastAnswer, last.frontend());
+                firstAnswered = firstAnswer.join();
+                plane.learn(options.services());
+                complete = awaitTotals(t0);
+            } catch (RuntimeException e) {
+                observer.stop();
+                throw e;
             }
-            System.out.printf(Locale.ROOT, "%.1f s: all %d Services and slices written%n", written, options.services());
-            double lastAnswer = awaitAnswer(last, t0);
-            System.out.printf(Locale.ROOT, "%.1f s: the last Service (%s) answers%n", lastAnswer, last.frontend());
-            double firstAnswered = firstAnswer.join();
-            learnFlowsPerService();
-            double[] complete = awaitTotals(t0);
             List<ProgressObserver.Sample> timeline = observer.stop();
             ServiceScaleReport.Phase phase = new ServiceScaleReport.Phase("all written", written, firstAnswered, lastAnswer,
                     earliest(timeline, complete[0], true), earliest(timeline, complete[1], false), timeline,
-                    ProgressObserver.profile(agentLogSince(logOffset), PROFILED_THREADS));
-            System.out.printf(Locale.ROOT, "burst: groups complete at %.1f s, flows at %.1f s%n", phase.groupsComplete(),
-                    phase.flowsComplete());
+                    ProgressObserver.profile(agentLogSince(logOffset), plane.profiledThreads()));
+            System.out.printf(Locale.ROOT, "burst: Services complete at %.1f s, entries at %.1f s%n",
+                    phase.servicesComplete(), phase.entriesComplete());
             return phase;
         }
 
-        /** One endpoint leaves one Service's slice at a time; each timed until the Service's group shows it. */
+        /** One endpoint leaves one Service's slice at a time; each timed until the data plane shows it. */
         private void changes(List<Duration> changeTimes, List<Duration> writeTimes) {
-            Map<String, Long> groups = OvsCounts.frontendGroups(ofctl("dump-flows"));
+            plane.prepareChanges();
             for (int c = 0; c < options.changes(); c++) {
                 ScaleService s = options.changed(c);
-                Long group = groups.get(s.frontend());
-                if (group == null) {
-                    throw new IllegalStateException("no SERVICE_LB flow to a group for " + s.frontend());
-                }
                 int removed = c % endpoints.size();
                 List<String> remaining = new ArrayList<>(endpointIps);
                 String gone = remaining.remove(removed) + ":" + ScaleService.TARGET_PORT;
+                ScalePlane.ChangeProbe probe = plane.probe(s, gone, remaining.size());
                 long start = System.nanoTime();
                 api.putSlice(ScaleService.NAMESPACE, s.sliceName(), s.name(), ScaleService.PORT_NAME,
                         ScaleService.TARGET_PORT, remaining);
                 writeTimes.add(Duration.ofNanos(System.nanoTime() - start));
-                while (true) {
-                    List<String> buckets = OvsCounts.bucketTargets(ofctl("dump-groups", Long.toString(group)));
-                    if (buckets.size() == remaining.size() && !buckets.contains(gone)) {
-                        break;
-                    }
+                while (!probe.done()) {
                     if (System.nanoTime() - start > CHANGE_TIMEOUT.toNanos()) {
-                        throw new IllegalStateException("group " + group + " of " + s.frontend() + " still has "
-                                + buckets.size() + " buckets " + buckets.subList(0, Math.min(buckets.size(), 12)) + " "
-                                + CHANGE_TIMEOUT + " after " + gone + " left its slice");
+                        throw new IllegalStateException(s.frontend() + ": " + probe.lastSeen() + " " + CHANGE_TIMEOUT
+                                + " after " + gone + " left its slice");
                     }
                 }
                 changeTimes.add(Duration.ofNanos(System.nanoTime() - start));
@@ -303,34 +362,39 @@ public final class ServiceScaleBench {
             }
         }
 
-        /** The agent stopped, ovs-vswitchd restarted empty, the agent started: it programs every Service anew. */
+        /** The agent stopped, the data plane emptied of every Service, the agent started: it programs all anew. */
         private ServiceScaleReport.Phase restart() {
             ScaleService first = new ScaleService(0);
             ScaleService last = new ScaleService(options.services() - 1);
             node.agent().stop(Duration.ofSeconds(30));
-            node.sandbox().killVswitchd();
-            node.sandbox().startVswitchd();
-            awaitBridge();
-            OvsCounts empty = counts();
-            if (empty.groups() != 0) {
-                throw new IllegalStateException("the restarted ovs-vswitchd holds " + empty);
-            }
+            plane.clear();
             long t0 = System.nanoTime();
             // The new agent's pid once its JVM has logged (SIGQUIT kills a JVM not started yet, or its launcher).
             CompletableFuture<Long> readyAt = CompletableFuture.supplyAsync(() -> {
-                node.startAgent();   // returns once the agent logged that it is ready (polled every 50 ms)
+                // Returns once the agent logged that it is ready (polled every 50 ms): after its first Service
+                // sync, which takes minutes on the iptables proxy with thousands of Services.
+                node.startAgent(CONVERGE_TIMEOUT);
                 return System.nanoTime();
             });
             agentStart = readyAt;
-            ProgressObserver observer = new ProgressObserver(t0, this::counts, this::loggingAgentPid, vswitchdPid(),
+            ProgressObserver observer = new ProgressObserver(t0, plane::counts, this::loggingAgentPid, plane::cpuSeconds,
                     apiPid);
-            CompletableFuture<Double> firstAnswer = CompletableFuture.supplyAsync(() -> awaitAnswer(first, t0));
-            double lastAnswer = awaitAnswer(last, t0);
-            System.out.printf(Locale.ROOT, "restart: %.1f s: the last Service answers%n", lastAnswer);
-            double ready = (readyAt.join() - t0) / 1e9;
-            double firstAnswered = firstAnswer.join();
-            learnFlowsPerService();
-            double[] complete = awaitTotals(t0);
+            double lastAnswer;
+            double ready;
+            double firstAnswered;
+            double[] complete;
+            try {
+                CompletableFuture<Double> firstAnswer = CompletableFuture.supplyAsync(() -> awaitAnswer(first, t0));
+                lastAnswer = awaitAnswer(last, t0);
+                System.out.printf(Locale.ROOT, "restart: %.1f s: the last Service answers%n", lastAnswer);
+                ready = (readyAt.join() - t0) / 1e9;
+                firstAnswered = firstAnswer.join();
+                plane.learn(options.services());
+                complete = awaitTotals(t0);
+            } catch (RuntimeException e) {
+                observer.stop();
+                throw e;
+            }
             List<ProgressObserver.Sample> timeline = observer.stop();
             String log;
             try {
@@ -340,9 +404,9 @@ public final class ServiceScaleBench {
             }
             ServiceScaleReport.Phase phase = new ServiceScaleReport.Phase("agent ready", ready, firstAnswered,
                     lastAnswer, earliest(timeline, complete[0], true), earliest(timeline, complete[1], false), timeline,
-                    ProgressObserver.profile(log, PROFILED_THREADS));
-            System.out.printf(Locale.ROOT, "restart: ready at %.1f s, groups complete at %.1f s, flows at %.1f s%n",
-                    phase.started(), phase.groupsComplete(), phase.flowsComplete());
+                    ProgressObserver.profile(log, plane.profiledThreads()));
+            System.out.printf(Locale.ROOT, "restart: ready at %.1f s, Services complete at %.1f s, entries at %.1f s%n",
+                    phase.started(), phase.servicesComplete(), phase.entriesComplete());
             return phase;
         }
 
@@ -361,56 +425,39 @@ public final class ServiceScaleBench {
             return -1;
         }
 
-        /** Flows per Service, from the switch: those matching the first and the last cluster IP (once). */
-        private void learnFlowsPerService() {
-            if (flowsPerService > 0) {
-                return;
-            }
-            String flows = ofctl("dump-flows");
-            long perFirst = OvsCounts.flowsTo(flows, new ScaleService(0).clusterIp());
-            long perLast = OvsCounts.flowsTo(flows, new ScaleService(options.services() - 1).clusterIp());
-            if (perFirst < 1 || perFirst != perLast) {
-                throw new IllegalStateException("flows to the first Service's cluster IP: " + perFirst
-                        + ", to the last one's: " + perLast);
-            }
-            flowsPerService = perFirst;
-        }
-
-        /** Polls the totals until OVS holds every Service's group and flows; returns when each was first seen. */
+        /** Polls the totals until the plane holds every Service; returns when each count was first complete. */
         private double[] awaitTotals(long t0) {
-            long expectedGroups = baseline.groups() + options.services();
-            long expectedFlows = baseline.flows() + options.services() * flowsPerService;
-            double groupsComplete = -1;
-            double flowsComplete = -1;
+            PlaneCounts expected = plane.expected(options.services());
+            double servicesComplete = -1;
+            double entriesComplete = -1;
             while (true) {
-                OvsCounts now = counts();
+                PlaneCounts now = plane.counts();
                 double at = (System.nanoTime() - t0) / 1e9;
-                if (groupsComplete < 0 && now.groups() == expectedGroups) {
-                    groupsComplete = at;
+                if (servicesComplete < 0 && now.services() == expected.services()) {
+                    servicesComplete = at;
                 }
-                if (flowsComplete < 0 && now.flows() == expectedFlows) {
-                    flowsComplete = at;
+                if (entriesComplete < 0 && now.entries() == expected.entries()) {
+                    entriesComplete = at;
                 }
-                if (groupsComplete >= 0 && flowsComplete >= 0) {
-                    return new double[] {groupsComplete, flowsComplete};
+                if (servicesComplete >= 0 && entriesComplete >= 0) {
+                    return new double[] {servicesComplete, entriesComplete};
                 }
                 if (System.nanoTime() - t0 > CONVERGE_TIMEOUT.toNanos()) {
-                    throw new IllegalStateException("OVS holds " + now + ", expected " + expectedGroups + " groups and "
-                            + expectedFlows + " flows, " + CONVERGE_TIMEOUT + " after the phase began");
+                    throw new IllegalStateException(plane.name() + " holds " + now + ", expected " + expected + ", "
+                            + CONVERGE_TIMEOUT + " after the phase began");
                 }
                 sleep(200);
             }
         }
 
         /** {@code polled}, or the first sample holding the totals when that one came earlier. */
-        private double earliest(List<ProgressObserver.Sample> timeline, double polled, boolean groups) {
-            long expected = groups ? baseline.groups() + options.services()
-                    : baseline.flows() + options.services() * flowsPerService;
-            return timeline.stream().filter(s -> (groups ? s.groups() : s.flows()) == expected)
+        private double earliest(List<ProgressObserver.Sample> timeline, double polled, boolean services) {
+            PlaneCounts expected = plane.expected(options.services());
+            return timeline.stream().filter(s -> services ? s.services() == expected.services()
+                            : s.entries() == expected.entries())
                     .mapToDouble(ProgressObserver.Sample::seconds).findFirst().stream()
                     .map(first -> Math.min(first, polled)).findFirst().orElse(polled);
         }
-
         /**
          * Starts {@link ScaleWriter} in the node's namespace (the stand-in listens on its loopback) with
          * this JVM's class path; returns once its client is up, waiting for the go.
@@ -495,28 +542,6 @@ public final class ServiceScaleBench {
             }
         }
 
-        private void awaitBridge() {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!Files.exists(mgmt)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(mgmt + " did not come back after the ovs-vswitchd restart");
-                }
-                sleep(100);
-            }
-        }
-
-        private OvsCounts counts() {
-            return new OvsCounts(OvsCounts.flowCount(ofctl("dump-aggregate")), OvsCounts.groupCount(ofctl("dump-groups")));
-        }
-
-        /** {@code ovs-ofctl -O OpenFlow15 COMMAND unix:<mgmt> ARGS}, from this namespace (the socket is a file). */
-        private String ofctl(String command, String... args) {
-            List<String> argv = new ArrayList<>(List.of("ovs-ofctl", "-O", "OpenFlow15", "--no-names", command,
-                    "unix:" + mgmt));
-            argv.addAll(List.of(args));
-            return HostCommand.capture(argv, OFCTL_TIMEOUT).check().stdout();
-        }
-
         private JvmMemory memory() {
             String pid = Long.toString(node.agent().pid());
             HostCommand.capture(List.of("jcmd", pid, "GC.run"), Duration.ofSeconds(60)).check();
@@ -528,17 +553,25 @@ public final class ServiceScaleBench {
             }
         }
 
-        private long vswitchdPid() {
-            Path file = node.sandbox().runDir().resolve("vswitchd.pid");
-            try {
-                return Long.parseLong(Files.readString(file).strip());
-            } catch (IOException | NumberFormatException e) {
-                throw new IllegalStateException("cannot read pid file " + file + ": " + e.getMessage(), e);
-            }
+        /** Warnings of the agent's Service sync or of the iptables proxy in the current agent's log. */
+        private long syncWarnings() {
+            return agentLogSince(0).lines().filter(l -> l.contains("WARN")
+                    && (l.contains("ServiceSync") || l.contains("IptablesServiceProxy"))).count();
         }
 
-        private long syncWarnings() {
-            return agentLogSince(0).lines().filter(l -> l.contains("WARN") && l.contains("ServiceSync")).count();
+        /** Every agent log of this node (each start writes its own), concatenated. */
+        private String allAgentLogs() {
+            Path dir = node.agent().log().getParent();
+            try (var files = Files.list(dir)) {
+                StringBuilder all = new StringBuilder();
+                for (Path log : files.filter(f -> f.getFileName().toString().matches("agent-\\d+\\.log")).sorted()
+                        .toList()) {
+                    all.append(Files.readString(log));
+                }
+                return all.toString();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the agent logs in " + dir, e);
+            }
         }
 
         private String tail(int lines) {

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * and the agent ({@code core-agent/bin/trellis-agent}, as its own process, with the real
  * {@code host-local} and {@code ovs} backends). Pods are namespaces {@code <sandbox>p<N>} (removed
  * with the sandbox, also after a crashed run), attached through the real {@code trellis-cni}.
+ *
+ * <p>With {@link Options#withIptables()} the node is the kernel data plane instead: a plain
+ * {@link NodeNetns} without OVS, the agent with {@code podInterface: linux-bridge} and
+ * {@code serviceProxy: iptables} (if asked); the OVS accessors ({@link #sandbox()}, flows, ports) then throw.
  */
 public final class AgentNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentNode.class);
@@ -55,23 +59,36 @@ public final class AgentNode implements AutoCloseable {
      *                   which the agent moves onto the uplink bridge; no packet leaves the sandbox
      * @param serviceProxy {@code serviceProxy: ovs} (Services from the stand-in's Services and
      *                   EndpointSlices) instead of {@code none}
+     * @param dataPlane  {@link DataPlane#OVS} (the default) or {@link DataPlane#IPTABLES}: no OVS,
+     *                   {@code podInterface: linux-bridge}, the Service proxy {@code iptables}
      */
-    public record Options(String podCidr, String internalIp, int mtu, boolean nodeRoutes, boolean serviceProxy) {
+    public record Options(String podCidr, String internalIp, int mtu, boolean nodeRoutes, boolean serviceProxy,
+                          DataPlane dataPlane) {
         public Options {
             Ipv4Subnet.parse(requireNonNull(podCidr, "podCidr"));
             requireNonNull(internalIp, "internalIp");
+            requireNonNull(dataPlane, "dataPlane");
+            if (nodeRoutes && dataPlane == DataPlane.IPTABLES) {
+                throw new IllegalArgumentException("nodeRoutes: the harness only has the OVS overlay (dataPlane "
+                        + dataPlane + ")");
+            }
         }
 
         public Options(String podCidr, String internalIp, int mtu) {
-            this(podCidr, internalIp, mtu, false, false);
+            this(podCidr, internalIp, mtu, false, false, DataPlane.OVS);
         }
 
         public Options withNodeRoutes() {
-            return new Options(podCidr, internalIp, mtu, true, serviceProxy);
+            return new Options(podCidr, internalIp, mtu, true, serviceProxy, dataPlane);
         }
 
         public Options withServiceProxy() {
-            return new Options(podCidr, internalIp, mtu, nodeRoutes, true);
+            return new Options(podCidr, internalIp, mtu, nodeRoutes, true, dataPlane);
+        }
+
+        /** The kernel data plane (linux-bridge, iptables) instead of OVS. */
+        public Options withIptables() {
+            return new Options(podCidr, internalIp, mtu, nodeRoutes, serviceProxy, DataPlane.IPTABLES);
         }
 
         public static Options defaults() {
@@ -79,9 +96,24 @@ public final class AgentNode implements AutoCloseable {
         }
     }
 
+    /** Which backends attach pods and proxy Services on the node. */
+    public enum DataPlane {
+        /** {@code podInterface: ovs}, {@code serviceProxy: ovs}, in an {@link OvsSandbox}. */
+        OVS,
+        /** {@code podInterface: linux-bridge}, {@code serviceProxy: iptables}, in a {@link NodeNetns}. */
+        IPTABLES
+    }
+
+    /** The bridge {@code linux-bridge} attaches pods to (its default name). */
+    public static final String LINUX_BRIDGE = "trellis0";
+
     private final TrellisHome home;
     private final Options options;
+    /** The OVS node; null on the kernel data plane. */
     private final OvsSandbox sandbox;
+    /** The kernel data plane's node; null on OVS. */
+    private final NodeNetns plainNode;
+    private final String nodeId;
     private final Path dir;
     private final CommandRunner runner = new CommandRunner(Map.of(), Duration.ofSeconds(60));
     private final List<PodNetns> podNamespaces = new CopyOnWriteArrayList<>();
@@ -91,19 +123,22 @@ public final class AgentNode implements AutoCloseable {
     private ApiStandInProcess api;
     private AgentProcess agent;
 
-    private AgentNode(TrellisHome home, Options options, OvsSandbox sandbox) {
+    private AgentNode(TrellisHome home, Options options, OvsSandbox sandbox, NodeNetns plainNode) {
         this.home = home;
         this.options = options;
         this.sandbox = sandbox;
-        this.dir = sandbox.runDir().resolve("agent");
+        this.plainNode = plainNode;
+        this.nodeId = sandbox != null ? sandbox.id() : plainNode.id();
+        this.dir = (sandbox != null ? sandbox.runDir() : plainNode.runDir()).resolve("agent");
         this.cni = new CniExecutable(home.cniExecutable(), cniSocket());
     }
 
     /** Starts the sandbox, the API stand-in and the agent; returns once the agent is ready. */
     public static AgentNode start(TrellisHome home, Options options) {
         home.requireBuilt();
-        OvsSandbox sandbox = OvsSandbox.start();
-        AgentNode node = new AgentNode(home, requireNonNull(options, "options"), sandbox);
+        requireNonNull(options, "options");
+        AgentNode node = options.dataPlane() == DataPlane.OVS ? new AgentNode(home, options, OvsSandbox.start(), null)
+                : new AgentNode(home, options, null, NodeNetns.start());
         try {
             node.boot();
             return node;
@@ -123,10 +158,10 @@ public final class AgentNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        api = ApiStandInProcess.start(sandbox.netns(), NODE_NAME, options.podCidr(), options.internalIp(),
+        api = ApiStandInProcess.start(netns(), NODE_NAME, options.podCidr(), options.internalIp(),
                 dir.resolve("kubeconfig"), dir.resolve("apiserver.log"));
         if (options.nodeRoutes()) {
-            String ns = sandbox.netns();
+            String ns = netns();
             // A veth pair with both ends in the node (no dummy module needed): the node IP sits on one end.
             runner.run(List.of("ip", "-n", ns, "link", "add", DUMMY_UPLINK, "type", "veth", "peer", "name",
                     DUMMY_UPLINK + "p")).stdoutOrThrow();
@@ -140,7 +175,46 @@ public final class AgentNode implements AutoCloseable {
     }
 
     private void writeConfig() {
-        String yaml = """
+        String yaml = options.dataPlane() == DataPlane.OVS ? ovsConfig() : iptablesConfig();
+        try {
+            Files.writeString(config(), yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The kernel data plane: pods on {@value #LINUX_BRIDGE}; the pod CIDR is the cluster CIDR (one
+     * node), so pod traffic within it is not masqueraded.
+     */
+    private String iptablesConfig() {
+        return """
+                nodeName:
+                  from: fixed
+                  value: %s
+                backends:
+                  ipam: host-local
+                  podInterface: linux-bridge
+                  nodeRoutes: none
+                  serviceProxy: %s
+                  policy: none
+                network:
+                  mtu: %d
+                  podCidr: node-spec
+                paths:
+                  stateDir: %s
+                  runDir: %s
+                  cniSocket: %s
+                settings:
+                  linux-bridge:
+                    bridge: %s
+                    clusterCidr: %s
+                """.formatted(NODE_NAME, options.serviceProxy() ? "iptables" : "none", options.mtu(),
+                dir.resolve("state"), dir.resolve("run"), cniSocket(), LINUX_BRIDGE, options.podCidr());
+    }
+
+    private String ovsConfig() {
+        return """
                 nodeName:
                   from: fixed
                   value: %s
@@ -167,31 +241,61 @@ public final class AgentNode implements AutoCloseable {
                 """.formatted(NODE_NAME, options.nodeRoutes() ? "ovs" : "none", options.serviceProxy() ? "ovs" : "none",
                 options.mtu(), dir.resolve("state"), dir.resolve("run"), cniSocket(), BRIDGE,
                 sandbox.dbSocket(), sandbox.runDir());
-        try {
-            Files.writeString(config(), yaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    }
+
+    /**
+     * Kernel data plane: removes the Service proxy's chains (and the jumps to them) from the node,
+     * with the {@code iptables} backend's own uninstall, run in the node's netns; the bridge, the
+     * pods and the masquerade stay. Stop the agent first: a running one would write them back.
+     */
+    public void removeServiceChains() {
+        if (options.dataPlane() != DataPlane.IPTABLES) {
+            throw new IllegalStateException("removeServiceChains: node " + nodeId + " runs " + options.dataPlane());
         }
+        if (agent != null && agent.isAlive()) {
+            throw new IllegalStateException("the agent (pid " + agent.pid() + ") is still running");
+        }
+        IptablesServiceChains.remove(netns(), dir.resolve("state"), dir.resolve("run"));
     }
 
     // ------------------------------------------------------------------ the agent
 
     /** Starts an agent process (the previous one must have ended) and waits until it is ready. */
     public AgentProcess startAgent() {
+        return startAgent(READY_TIMEOUT);
+    }
+
+    /**
+     * As {@link #startAgent()}, waiting up to {@code readyTimeout}: the agent is ready once its first
+     * Service sync is done, which takes minutes with thousands of Services on the iptables proxy.
+     */
+    public AgentProcess startAgent(Duration readyTimeout) {
+        requireNonNull(readyTimeout, "readyTimeout");
         if (agent != null && agent.isAlive()) {
             throw new IllegalStateException("the agent (pid " + agent.pid() + ") is still running");
         }
         Path log = dir.resolve("agent-" + agentRuns.incrementAndGet() + ".log");
         long start = System.nanoTime();
-        agent = AgentProcess.start(home, sandbox.netns(), config(), api.kubeconfig(), Duration.ofSeconds(60), log);
-        agent.awaitReady(READY_TIMEOUT);
-        LOG.info("agent ready (pid {}) in netns {} {} ms after its start", agent.pid(), sandbox.netns(),
+        agent = AgentProcess.start(home, netns(), config(), api.kubeconfig(), Duration.ofSeconds(60), log,
+                AgentProcess.DEFAULT_JAVA_OPTS + agentJavaOptions);
+        agent.awaitReady(readyTimeout);
+        LOG.info("agent ready (pid {}) in netns {} {} ms after its start", agent.pid(), netns(),
                 (System.nanoTime() - start) / 1_000_000);
         return agent;
     }
 
     public AgentProcess agent() {
         return agent;
+    }
+
+    private String agentJavaOptions = "";
+
+    /**
+     * JVM options added to the agent's from its next start on (e.g. a logger's level: a benchmark
+     * reading the Service proxy's debug lines).
+     */
+    public void addAgentJavaOptions(String javaOptions) {
+        agentJavaOptions = agentJavaOptions + " " + requireNonNull(javaOptions, "javaOptions");
     }
 
     /** The node's Kubernetes API stand-in: stop/start it, add Nodes and Pods. */
@@ -203,7 +307,7 @@ public final class AgentNode implements AutoCloseable {
 
     /** Creates a pod namespace ({@code <sandbox>p<N>}) with {@code lo} up, as a runtime does before ADD. */
     public PodNetns newPodNetns() {
-        PodNetns netns = new PodNetns(sandbox.id() + "p" + podCounter.getAndIncrement());
+        PodNetns netns = new PodNetns(nodeId + "p" + podCounter.getAndIncrement());
         runner.run(List.of("ip", "netns", "add", netns.name())).stdoutOrThrow();
         podNamespaces.add(netns);
         runner.run(List.of("ip", "-n", netns.name(), "link", "set", "lo", "up")).stdoutOrThrow();
@@ -248,12 +352,16 @@ public final class AgentNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ OVS and the node
 
+    /** The OVS sandbox; throws on the kernel data plane. */
     public OvsSandbox sandbox() {
+        if (sandbox == null) {
+            throw new IllegalStateException("node " + nodeId + " runs the " + options.dataPlane() + " data plane: no OVS");
+        }
         return sandbox;
     }
 
     public String netns() {
-        return sandbox.netns();
+        return nodeId;
     }
 
     public Options options() {
@@ -275,11 +383,11 @@ public final class AgentNode implements AutoCloseable {
 
     /** The OpenFlow port number of an interface on the bridge. */
     public int ofport(String iface) {
-        return Integer.parseInt(sandbox.vsctl("get", "interface", iface, "ofport").strip());
+        return Integer.parseInt(sandbox().vsctl("get", "interface", iface, "ofport").strip());
     }
 
     public List<String> bridgePorts() {
-        return sandbox.vsctl("list-ports", BRIDGE).lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return sandbox().vsctl("list-ports", BRIDGE).lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     /** Whether a link exists in a namespace (the node's: {@link #netns()}). */
@@ -296,7 +404,7 @@ public final class AgentNode implements AutoCloseable {
 
     /** Every flow of the bridge as {@code ovs-ofctl --no-names dump-flows} prints it, counters removed. */
     public List<String> flowTable() {
-        String dump = sandbox.ofctlWithOptions(List.of("-O", "OpenFlow15", "--no-names"), BRIDGE, "dump-flows");
+        String dump = sandbox().ofctlWithOptions(List.of("-O", "OpenFlow15", "--no-names"), BRIDGE, "dump-flows");
         // A large table arrives in several multipart replies, each printed with its own header line.
         return dump.lines().map(String::strip).filter(l -> !l.isEmpty() && !REPLY_HEADER.matcher(l).matches())
                 .map(l -> COUNTERS.matcher(l).replaceAll("")).toList();
@@ -346,7 +454,11 @@ public final class AgentNode implements AutoCloseable {
             runner.run(List.of("ip", "netns", "del", netns.name()));
         }
         try {
-            sandbox.close();
+            if (sandbox != null) {
+                sandbox.close();
+            } else {
+                plainNode.close();
+            }
         } catch (RuntimeException e) {
             problems.add(e);
         }

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class AgentProcess implements AutoCloseable {
     /** What the agent logs once it serves CNI requests for real (TrellisAgent.start). */
     static final String READY_MARK = "TrellisAgent - ready: ";
+    /** The agent's JVM is the launcher's default (-Xmx256m); a serial collector keeps it light on 2 cores. */
+    public static final String DEFAULT_JAVA_OPTS = "-Xmx256m -XX:+UseSerialGC";
 
     private final Process process;
     private final Path log;
@@ -31,13 +33,18 @@ public final class AgentProcess implements AutoCloseable {
     /** Starts the agent; its stdout and stderr (the agent logs to stderr) go to {@code log}. */
     public static AgentProcess start(TrellisHome home, String netns, Path config, Path kubeconfig, Duration nodeTimeout,
                                      Path log) {
+        return start(home, netns, config, kubeconfig, nodeTimeout, log, DEFAULT_JAVA_OPTS);
+    }
+
+    /** As {@link #start(TrellisHome, String, Path, Path, Duration, Path)}, with these JVM options (TRELLIS_AGENT_JAVA_OPTS). */
+    public static AgentProcess start(TrellisHome home, String netns, Path config, Path kubeconfig, Duration nodeTimeout,
+                                     Path log, String javaOptions) {
         List<String> command = List.of("ip", "netns", "exec", requireNonNull(netns, "netns"),
                 home.agentLauncher().toString(), "--config", config.toString(), "--kubeconfig", kubeconfig.toString(),
                 "--node-timeout", Long.toString(Math.max(1, nodeTimeout.toSeconds())));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        // The agent's JVM is the launcher's default (-Xmx256m); a serial collector keeps it light on 2 cores.
-        builder.environment().put("TRELLIS_AGENT_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC");
+        builder.environment().put("TRELLIS_AGENT_JAVA_OPTS", requireNonNull(javaOptions, "javaOptions").strip());
         try {
             return new AgentProcess(builder.start(), log);
         } catch (IOException e) {
