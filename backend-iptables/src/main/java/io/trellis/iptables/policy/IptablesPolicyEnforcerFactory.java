@@ -1,5 +1,6 @@
 package io.trellis.iptables.policy;
 
+import io.trellis.iptables.exec.ProcessRunner;
 import io.trellis.spi.BackendContext;
 import io.trellis.spi.policy.PolicyEnforcer;
 import io.trellis.spi.policy.PolicyEnforcerFactory;

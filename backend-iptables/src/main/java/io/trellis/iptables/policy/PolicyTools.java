@@ -1,5 +1,6 @@
 package io.trellis.iptables.policy;
 
+import io.trellis.iptables.exec.CommandRunner;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.trellis.iptables.service;
 
+import io.trellis.iptables.exec.ProcessRunner;
 import io.trellis.spi.BackendConfigException;
 import io.trellis.spi.BackendContext;
 import io.trellis.spi.TrellisBackend;

@@ -1,5 +1,6 @@
 package io.trellis.iptables.service;
 
+import io.trellis.iptables.exec.CommandRunner;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Files;

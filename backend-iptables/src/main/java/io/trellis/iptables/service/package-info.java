@@ -7,7 +7,7 @@
  * {@code iptables-restore --noflush} transaction naming only the chains that differ, pure),
  * {@link io.trellis.iptables.service.ConntrackCleanup} (stale UDP entries, pure),
  * {@link io.trellis.iptables.service.IptablesCommands} (iptables-save / -restore / conntrack through a
- * {@link io.trellis.iptables.service.CommandRunner}) and
+ * {@link io.trellis.iptables.exec.CommandRunner}) and
  * {@link io.trellis.iptables.service.IptablesServiceProxy} (the SPI, batching on one worker thread).
  *
  * <p>Chains: nat {@code TRELLIS-SERVICES} (from PREROUTING and OUTPUT), {@code TRELLIS-NODEPORTS},

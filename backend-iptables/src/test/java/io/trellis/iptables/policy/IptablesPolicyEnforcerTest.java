@@ -1,5 +1,6 @@
 package io.trellis.iptables.policy;
 
+import io.trellis.iptables.exec.CommandRunner;
 import static io.trellis.iptables.policy.Policies.ingress;
 import static io.trellis.iptables.policy.Policies.peers;
 import static io.trellis.iptables.policy.Policies.rule;

@@ -1,5 +1,6 @@
 package io.trellis.iptables.policy;
 
+import io.trellis.iptables.exec.ProcessRunner;
 import io.trellis.netlink.netns.NamespaceSwitcher;
 import io.trellis.netlink.netns.NetNamespace;
 import io.trellis.netlink.sys.Syscalls;

@@ -1,5 +1,6 @@
 package io.trellis.iptables.service;
 
+import io.trellis.iptables.exec.CommandRunner;
 import static io.trellis.iptables.service.Fixtures.port;
 import static io.trellis.iptables.service.Fixtures.ready;
 import static io.trellis.iptables.service.Fixtures.service;

@@ -1,5 +1,7 @@
 package io.trellis.iptables.service;
 
+import io.trellis.iptables.exec.CommandRunner;
+import io.trellis.iptables.exec.ProcessRunner;
 import io.trellis.netlink.netns.NamespaceSwitcher;
 import io.trellis.netlink.netns.NetNamespace;
 import io.trellis.netlink.sys.Syscalls;

@@ -1,4 +1,4 @@
-package io.trellis.iptables.service;
+package io.trellis.iptables.exec;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,11 +18,11 @@ import java.util.concurrent.TimeUnit;
  * Runs programs as child processes of the calling thread, so in the calling thread's network
  * namespace (the agent's: the node's).
  */
-final class ProcessRunner implements CommandRunner {
+public final class ProcessRunner implements CommandRunner {
 
     private final Duration timeout;
 
-    ProcessRunner(Duration timeout) {
+    public ProcessRunner(Duration timeout) {
         this.timeout = requireNonNull(timeout, "timeout");
     }
 

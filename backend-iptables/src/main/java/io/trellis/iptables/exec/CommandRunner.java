@@ -1,10 +1,10 @@
-package io.trellis.iptables.service;
+package io.trellis.iptables.exec;
 
 import java.util.List;
 
 /** Runs a program to completion with some standard input and returns its result. */
 @FunctionalInterface
-interface CommandRunner {
+public interface CommandRunner {
 
     /** The outcome of one run. */
     record Result(int exitCode, String stdout, String stderr) {
