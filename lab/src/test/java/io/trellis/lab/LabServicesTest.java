@@ -106,15 +106,10 @@ class LabServicesTest {
         awaitAnswering(80, "tcp");
         // 5 s: a SYN lost under load is retransmitted after 1 s and must not count as a failure.
         Map<String, Integer> counts = connect(80, "tcp", 600, 5);
-        // One connection in 600 timing out even so has been seen twice in CI runs under load (cause not found:
-        // no endpoint missing, no error but the timeout); one is tolerated and reported, more fail the test.
-        Map<String, Integer> answers = new java.util.TreeMap<>(counts);
-        answers.keySet().removeIf(k -> k.startsWith("error:"));
-        int unanswered = 600 - answers.values().stream().mapToInt(Integer::intValue).sum();
-        assertThat(unanswered).as("connections without an answer: %s", counts).isLessThanOrEqualTo(1);
-        assertThat(counts.keySet()).as("answers: %s", counts).containsAll(ENDPOINT_PODS)
-                .allMatch(k -> ENDPOINT_PODS.contains(k) || k.equals("error:TimeoutError"));
-        assertFairShares(answers, 600);
+        // Every connection is answered: the one-in-600 timeouts once tolerated here were OVS 3.1 remapping a
+        // reused source port and then calling the client's reset invalid (issue 5, InvalidResetRecovery).
+        assertThat(counts.keySet()).as("answers: %s", counts).isEqualTo(ENDPOINT_PODS);
+        assertFairShares(counts, 600);
     }
 
     @Test
@@ -144,10 +139,7 @@ class LabServicesTest {
         Map<String, Integer> tcp = connect(80, "tcp", 100, 5);
         assertThat(tcp).as("tcp answers %s s after the deletion", REMOVAL.toSeconds())
                 .containsKeys("web/web-1", "web/web-3").doesNotContainKey("web/web-2");
-        // As in the 600-connection test, one unanswered connection is tolerated and reported (the client's
-        // source port reused while OVS still tracks its earlier connection: under investigation).
-        assertThat(tcp.keySet()).as("tcp answers and errors").isSubsetOf("web/web-1", "web/web-3", "error:TimeoutError");
-        assertThat(tcp.getOrDefault("error:TimeoutError", 0)).as("unanswered: %s", tcp).isLessThanOrEqualTo(1);
+        assertThat(tcp.keySet()).as("tcp answers and errors").isEqualTo(Set.of("web/web-1", "web/web-3"));
         Map<String, Integer> udp = connect(81, "udp", 50, 1);
         assertThat(udp).as("udp answers").containsOnlyKeys("web/web-1", "web/web-3");
     }
