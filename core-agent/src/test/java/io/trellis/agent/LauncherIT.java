@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bin/trellis-agent as the lab will start it: its own JVM on the packaged class path, so the
- * backends found are the shipped ones (host-local, ovs), and a kubeconfig pointing at the API
+ * backends found are the shipped ones (host-local, ovs; iptables, linux-bridge, vxlan), and a kubeconfig pointing at the API
  * stand-in. No test reaches the OVS backend's factory (that needs OVS): they stop before it.
  */
 @EnableKubernetesMockClient(crud = true)
@@ -109,8 +109,8 @@ class LauncherIT {
         Process p = start("--config", file.toString(), "--kubeconfig", kubeconfig.toString());
         assertThat(exit(p)).as(stderr()).isEqualTo(2);
         assertThat(stderr()).contains("invalid agent configuration " + file)
-                .contains("backends.podInterface: unknown backend 'ovz' (available: host-local, ovs)")
-                .contains("backends.serviceProxy: unknown backend 'kube-proxy' (available: host-local, ovs)");
+                .contains("backends.podInterface: unknown backend 'ovz' (available: host-local, iptables, linux-bridge, ovs, vxlan)")
+                .contains("backends.serviceProxy: unknown backend 'kube-proxy' (available: host-local, iptables, linux-bridge, ovs, vxlan)");
         assertThat(socket()).doesNotExist();
     }
 
