@@ -152,7 +152,7 @@ class ServiceAffinityAndHairpinFlowsTest {
         List<FlowMod> node = PIPELINE.nodeFlows(PipelineFlowsTest.NODE);
         assertThat(PipelineFlowsTest.lines(node)).contains(
                 // above the drop of invalid packets: an invalid reset continues, a copy goes to the agent
-                "cookie=0x7472010500000000, table=4, priority=205,ct_state=+inv+trk,tcp,tcp_flags=0x4/0x4"
+                "cookie=0x7472010500000000, table=4, priority=205,ct_state=+inv+trk,tcp,tcp_flags=+rst"
                         + " actions=controller(max_len=96,userdata=74.72.05.02),goto_table:5",
                 "cookie=0x7472010500000000, table=4, priority=200,ct_state=+inv+trk,ip actions=drop");
         FlowMod reset = node.stream().filter(f -> f.priority() == ServiceFlows.PRIORITY_INVALID_RESET).findFirst()

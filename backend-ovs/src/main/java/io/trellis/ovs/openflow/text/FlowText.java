@@ -288,9 +288,46 @@ public final class FlowText {
             be16(s, "tp_dst", first(f, "tcp_dst", "udp_dst", "sctp_dst"));
         }
         for (MatchField mf : rest) {
-            s.add(mf.field().name() + "=" + FieldFormat.value(mf.field(), mf.value(), mf.mask()));
+            if (mf.field().name().equals("tcp_flags")) {
+                Val v = Val.of(mf);
+                s.add("tcp_flags=" + tcpFlags(v.v(), v.exact() ? TCP_FLAGS_ALL : v.m()));
+            } else {
+                s.add(mf.field().name() + "=" + FieldFormat.value(mf.field(), mf.value(), mf.mask()));
+            }
         }
         return s.toString();
+    }
+
+    private static final int TCP_FLAGS_ALL = 0x0fff;
+    private static final String[] TCP_FLAG_NAMES = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns"};
+
+    /**
+     * As OVS's format_flags_masked prints tcp_flags (lib/flow.c): an exact match as the set flags joined by
+     * {@code |} ({@code 0} for none), a masked one as {@code +name}/{@code -name} per masked bit, lowest first.
+     */
+    static String tcpFlags(long value, long mask) {
+        StringBuilder out = new StringBuilder();
+        if ((mask & TCP_FLAGS_ALL) == TCP_FLAGS_ALL) {
+            for (int bit = 0; bit < 12; bit++) {
+                if ((value & (1L << bit)) != 0) {
+                    out.append(out.length() == 0 ? "" : "|").append(tcpFlagName(bit));
+                }
+            }
+            return out.length() == 0 ? "0" : out.toString();
+        }
+        if (mask == 0) {
+            return "0/0";
+        }
+        for (int bit = 0; bit < 12; bit++) {
+            if ((mask & (1L << bit)) != 0) {
+                out.append((value & (1L << bit)) != 0 ? '+' : '-').append(tcpFlagName(bit));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String tcpFlagName(int bit) {
+        return bit < TCP_FLAG_NAMES.length ? TCP_FLAG_NAMES[bit] : "[Unknown]";
     }
 
     private static Val first(Map<String, Val> f, String... names) {

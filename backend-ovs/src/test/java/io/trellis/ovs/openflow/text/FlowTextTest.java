@@ -48,4 +48,13 @@ class FlowTextTest {
                 MatchField.exact(OxmFields.xxreg(3), HexFormat.of().parseHex("000000000000000000000000000000ff"))));
         assertThat(FlowText.match(m)).isEqualTo("reg2=0x1,reg12=0,reg13=0,reg14=0,reg15=0xff");
     }
+
+    @Test
+    void tcpFlagsReadAsOvsOfctlPrintsThem() {
+        // Expected strings from `ovs-ofctl -O OpenFlow15 parse-flow 'tcp,tcp_flags=...'` (OVS 3.1).
+        assertThat(FlowText.tcpFlags(0x4, 0x4)).isEqualTo("+rst");
+        assertThat(FlowText.tcpFlags(0x2, 0x12)).isEqualTo("+syn-ack");
+        assertThat(FlowText.tcpFlags(0x12, 0xfff)).isEqualTo("syn|ack");
+        assertThat(FlowText.tcpFlags(0, 0xfff)).isEqualTo("0");
+    }
 }
