@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.trellis.netlink.route.Address;
 import io.trellis.netlink.route.IpPrefix;
 import io.trellis.netlink.route.Link;
+import io.trellis.netlink.route.MacAddress;
 import io.trellis.netlink.route.Route;
 import io.trellis.netlink.route.RtNetlink;
 import io.trellis.netlink.route.Rtm;
@@ -47,6 +48,7 @@ public final class UplinkBridge {
     static final String ROUTES_ID = "trellis.uplink-routes";
     /** The uplink's arp_ignore before the move, put back by {@link #restore}. */
     static final String ARP_IGNORE_ID = "trellis.uplink-arp-ignore";
+    static final String HWADDR = "hwaddr";
 
     private static final Logger LOG = LoggerFactory.getLogger(UplinkBridge.class);
     private static final long POLL_MILLIS = 20;
@@ -181,8 +183,7 @@ public final class UplinkBridge {
         // (NORMAL), nobody programs flows on it; fail_mode secure would drop all node traffic.
         BridgeSpec spec = BridgeSpec.of(bridge, DatapathType.NETDEV).withFailMode(Optional.empty())
                 .withExternalIds(ids);
-        Await.result(db.ensureBridge(spec),
-                timeout, "ensure uplink bridge " + bridge);
+        MacAddress bridgeMac = pinBridgeMac(rtnl, spec);
         boolean onBridge = Await.result(db.listPorts(bridge), timeout, "list ports of " + bridge).stream()
                 .map(PortInfo::name).anyMatch(uplink::equals);
         if (!onBridge) {
@@ -195,7 +196,7 @@ public final class UplinkBridge {
         netlink.setSysctl(arpIgnoreKey(uplink), "8");
         rtnl.links().setUp(uplink);
         int uplinkIndex = rtnl.links().require(uplink).index();
-        int bridgeIndex = awaitLink(rtnl, bridge).index();
+        int bridgeIndex = awaitLink(rtnl, bridge, Optional.of(bridgeMac)).index();
         for (IpPrefix a : moved.addresses()) {
             IdempotentNetlink.deleteAddress(rtnl, uplinkIndex, a); // its routes through the uplink go with it
             IdempotentNetlink.addAddress(rtnl, bridgeIndex, a);
@@ -243,6 +244,36 @@ public final class UplinkBridge {
         return true;
     }
 
+    /**
+     * Ensures the bridge with its MAC pinned in other_config:hwaddr and returns that MAC. ovs-vswitchd
+     * sets the device's MAC after creating it and again when the ports change (it prefers a port's
+     * global MAC), and a tap device is taken down to change its MAC (lib/netdev-linux.c,
+     * netdev_linux_set_etheraddr), which flushes every route through it: pinned, the MAC changes only
+     * while the new device is still down, before any address or route is put on it. The MAC pinned
+     * is the one ovs-vswitchd first gave the device, not the uplink's: frames to the uplink's own MAC
+     * would also reach the node's stack through the uplink (the netdev datapath reads it with
+     * AF_PACKET, which does not take them from the kernel).
+     */
+    private MacAddress pinBridgeMac(RtNetlink rtnl, BridgeSpec spec) {
+        Optional<String> pinned = findBridge().map(b -> b.otherConfig().get(HWADDR));
+        if (pinned.isPresent()) {
+            Await.result(db.ensureBridge(spec.withOtherConfig(Map.of(HWADDR, pinned.get()))), timeout,
+                    "ensure uplink bridge " + bridge);
+            try {
+                return MacAddress.parse(pinned.get());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("bridge " + bridge + " other_config:" + HWADDR + ": cannot read '"
+                        + pinned.get() + "': " + e.getMessage(), e);
+            }
+        }
+        Await.result(db.ensureBridge(spec), timeout, "ensure uplink bridge " + bridge);
+        MacAddress mac = awaitLink(rtnl, bridge, Optional.empty()).mac().orElseThrow(() ->
+                new IllegalStateException("device " + bridge + " has no MAC address"));
+        Await.result(db.ensureBridge(spec.withOtherConfig(Map.of(HWADDR, mac.toString()))), timeout,
+                "pin the MAC of uplink bridge " + bridge);
+        return mac;
+    }
+
     private static String arpIgnoreKey(String uplink) {
         return "net/ipv4/conf/" + uplink + "/arp_ignore";
     }
@@ -269,15 +300,19 @@ public final class UplinkBridge {
         return routes;
     }
 
-    /** ovs-vswitchd creates the bridge's internal device shortly after the transaction; wait for it. */
-    private Link awaitLink(RtNetlink rtnl, String name) {
+    /**
+     * ovs-vswitchd creates the bridge's internal device shortly after the transaction, then sets its
+     * MAC; wait for both (any MAC when {@code mac} is empty).
+     */
+    private Link awaitLink(RtNetlink rtnl, String name, Optional<MacAddress> mac) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<Link> link = rtnl.links().get(name);
-            if (link.isPresent()) {
+            if (link.isPresent() && (mac.isEmpty() || link.get().mac().equals(mac))) {
                 return link.get();
             }
-            check(deadline, "device " + name + " did not appear");
+            check(deadline, "device " + name + link.map(l -> " has MAC " + l.mac().map(Object::toString).orElse("none")
+                    + ", not " + mac.map(Object::toString).orElse("")).orElse(" did not appear"));
         }
     }
 

@@ -92,6 +92,7 @@ class UplinkBridgeIntegrationTest {
         assertThat(UplinkBridge.linkHolding(node.node(), IpPrefix.parseAddress(NODE_IP))).contains(UPLINK);
         awaitPing(REMOTE);
         sandbox.exec("sysctl", "-q", "-w", "net.ipv4.conf." + UPLINK + ".arp_ignore=1"); // an admin's setting
+        String uplinkMac = sandbox.exec("cat", "/sys/class/net/" + UPLINK + "/address").strip();
 
         UplinkBridge.Moved moved = uplinkBridge.moveOnto(UPLINK);
 
@@ -109,6 +110,9 @@ class UplinkBridgeIntegrationTest {
         awaitPing(REMOTE);
         String router = sandbox.id() + "p80";
         String bridgeMac = sandbox.exec("cat", "/sys/class/net/" + BRIDGE + "/address").strip();
+        // Pinned (ovs-vswitchd's MAC changes take the device down, flushing its routes), not the uplink's.
+        assertThat(sandbox.vsctl("get", "bridge", BRIDGE, "other_config:hwaddr").strip()).isEqualTo('"' + bridgeMac + '"');
+        assertThat(bridgeMac).isNotEqualTo(uplinkMac);
         for (int round = 0; round < 3; round++) {
             run("ip", "-n", router, "neigh", "flush", "dev", "eth0");
             run("ip", "netns", "exec", router, "ping", "-c", "1", "-W", "2", NODE_IP);
@@ -129,6 +133,7 @@ class UplinkBridgeIntegrationTest {
         sandbox.killVswitchd();
         sandbox.startVswitchd();
         assertThat(uplinkBridge.moveOnto(UPLINK)).isEqualTo(moved);
+        assertThat(sandbox.exec("cat", "/sys/class/net/" + BRIDGE + "/address").strip()).isEqualTo(bridgeMac);
         assertThat(addresses(BRIDGE)).containsExactly(NODE_IP + "/24");
         assertThat(defaultRoute()).contains("via " + GATEWAY + " dev " + BRIDGE);
         awaitPing(REMOTE);
