@@ -107,6 +107,11 @@ final class BridgeNode {
                 settings.bridge(), bridge.index(), node.description(), gateway.getHostAddress(), podCidr.prefixLength(),
                 gatewayMac, netfilter, podCidr, settings.masquerade() ? "masqueraded" : "not masqueraded",
                 rules.keepSource());
+        if (settings.masquerade() && settings.clusterCidr().isEmpty()) {
+            // Right for one node; on more, pods would see other nodes' pods as their node's address.
+            LOG.warn("settings.linux-bridge.{} is not set: pod traffic to other nodes' pods is masqueraded too;"
+                    + " set it to the cluster's pod network on a multi-node cluster", BridgeSettings.CLUSTER_CIDR);
+        }
     }
 
     /**
