@@ -26,11 +26,12 @@ public final class IptablesPolicyEnforcerFactory implements PolicyEnforcerFactor
 
     /**
      * Removes every chain, FORWARD/INPUT jump and ipset set the enforcer made in the calling thread's
-     * network namespace; other programs' rules and sets stay. Idempotent.
+     * network namespace; other programs' rules and sets stay. Idempotent. Without {@code ipset} on the
+     * node only the chains and jumps are looked for (no set of ours can exist then).
      *
-     * @throws IllegalStateException when a tool is missing or fails
+     * @throws IllegalStateException when an iptables tool is missing or a tool fails
      */
     public void uninstall() {
-        IptablesPolicyEnforcer.uninstall(PolicyTools.find(new ProcessRunner(COMMAND_TIMEOUT)));
+        IptablesPolicyEnforcer.uninstall(PolicyTools.findForUninstall(new ProcessRunner(COMMAND_TIMEOUT)));
     }
 }

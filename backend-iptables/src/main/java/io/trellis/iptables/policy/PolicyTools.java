@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -25,11 +26,12 @@ final class PolicyTools {
     private final String restore;
     private final String ipset;
 
+    /** {@code ipset} null: not installed (uninstall only: then there are no sets of ours to remove). */
     PolicyTools(CommandRunner runner, String save, String restore, String ipset) {
         this.runner = requireNonNull(runner, "runner");
         this.save = requireNonNull(save, "save");
         this.restore = requireNonNull(restore, "restore");
-        this.ipset = requireNonNull(ipset, "ipset");
+        this.ipset = ipset;
     }
 
     /**
@@ -40,6 +42,16 @@ final class PolicyTools {
     static PolicyTools find(CommandRunner runner) {
         return new PolicyTools(runner, locate("iptables-save", "iptables"), locate("iptables-restore", "iptables"),
                 locate("ipset", "ipset"));
+    }
+
+    /**
+     * As {@link #find}, but {@code ipset} may be missing: a node that never ran the enforcer (policy
+     * none, or another enforcer) need not have it for an uninstall, and without it no set of ours
+     * can exist.
+     */
+    static PolicyTools findForUninstall(CommandRunner runner) {
+        return new PolicyTools(runner, locate("iptables-save", "iptables"), locate("iptables-restore", "iptables"),
+                optional("ipset").orElse(null));
     }
 
     /** {@code iptables-save -c -t filter}, parsed. */
@@ -60,6 +72,9 @@ final class PolicyTools {
     /** The names of all ipset sets ({@code ipset list -n}). */
     Set<String> listSets() {
         Set<String> names = new LinkedHashSet<>();
+        if (ipset == null) {
+            return names;
+        }
         for (String line : check(List.of(ipset, "list", "-n"), "").split("\n")) {
             if (!line.isBlank()) {
                 names.add(line.strip());
@@ -70,7 +85,12 @@ final class PolicyTools {
 
     /** {@code ipset restore}: stops at the first failing command. */
     void ipsetRestore(String input) {
-        check(List.of(ipset, "restore"), requireNonNull(input, "input"));
+        requireNonNull(input, "input");
+        if (ipset == null) {
+            throw new IllegalStateException("ipset not found in PATH or " + FALLBACK_DIRS
+                    + ": install the ipset package (the iptables policy enforcer needs it)");
+        }
+        check(List.of(ipset, "restore"), input);
     }
 
     private String check(List<String> argv, String stdin) {
@@ -87,14 +107,17 @@ final class PolicyTools {
     }
 
     private static String locate(String command, String pkg) {
+        return optional(command).orElseThrow(() -> new IllegalStateException(command + " not found in PATH or "
+                + FALLBACK_DIRS + ": install the " + pkg + " package (the iptables policy enforcer needs it)"));
+    }
+
+    private static Optional<String> optional(String command) {
         List<Path> dirs = new ArrayList<>();
         String path = System.getenv("PATH");
         if (path != null) {
             Stream.of(path.split(":")).filter(p -> !p.isEmpty()).map(Path::of).forEach(dirs::add);
         }
         dirs.addAll(FALLBACK_DIRS);
-        return dirs.stream().map(d -> d.resolve(command)).filter(Files::isExecutable).findFirst().map(Path::toString)
-                .orElseThrow(() -> new IllegalStateException(command + " not found in PATH or " + FALLBACK_DIRS
-                        + ": install the " + pkg + " package (the iptables policy enforcer needs it)"));
+        return dirs.stream().map(d -> d.resolve(command)).filter(Files::isExecutable).findFirst().map(Path::toString);
     }
 }

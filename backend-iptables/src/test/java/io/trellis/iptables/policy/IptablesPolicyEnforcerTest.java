@@ -25,6 +25,7 @@ class IptablesPolicyEnforcerTest {
     private static final class FakeNode implements CommandRunner {
         final List<String> calls = new ArrayList<>();
         final List<String> ipsetInputs = new ArrayList<>();
+        final List<String> restoreInputs = new ArrayList<>();
         final Set<String> sets = new LinkedHashSet<>();
         String filter = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\nCOMMIT\n";
         boolean failRestore;
@@ -54,6 +55,7 @@ class IptablesPolicyEnforcerTest {
                     return new Result(0, "", "");
                 }
                 case "iptables-restore -c" -> {
+                    restoreInputs.add(stdin);
                     if (failRestore) {
                         return new Result(4, "", "iptables-restore: line 3 failed");
                     }
@@ -88,6 +90,21 @@ class IptablesPolicyEnforcerTest {
         node.calls.clear();
         enforcer.upsert(policy("10.244.1.13/32"));
         assertThat(node.calls).as("an unchanged policy costs nothing").isEmpty();
+    }
+
+    @Test
+    void uninstallWithoutIpsetRemovesTheChainsAndRunsNoIpset() {
+        FakeNode node = new FakeNode();
+        node.filter = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:TRELLIS-POLICY - [0:0]\n"
+                + "[0:0] -A FORWARD -j TRELLIS-POLICY\n[0:0] -A INPUT -j TRELLIS-POLICY\nCOMMIT\n";
+
+        IptablesPolicyEnforcer.uninstall(new PolicyTools(node, "iptables-save", "iptables-restore", null));
+
+        assertThat(node.calls).containsExactly("iptables-save -c", "iptables-restore -c");
+        assertThat(node.restoreInputs).singleElement().asString()
+                .contains("-D FORWARD -j TRELLIS-POLICY", "-X TRELLIS-POLICY");
+        assertThatThrownBy(() -> new PolicyTools(node, "iptables-save", "iptables-restore", null).ipsetRestore("x"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("install the ipset package");
     }
 
     @Test
