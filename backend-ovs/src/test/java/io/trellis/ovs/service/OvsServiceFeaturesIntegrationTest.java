@@ -163,32 +163,50 @@ class OvsServiceFeaturesIntegrationTest {
 
     // ------------------------------------------------------------------ session affinity
 
+    /**
+     * Endpoint changes keep a client on its endpoint until that endpoint leaves. A timeout long enough
+     * that nothing expires during the test, also on a loaded machine (with a 2 s one, a pause between
+     * two steps under load could expire the affinity and look like a change re-balancing the client).
+     */
     @Test
-    void clientIpAffinityPinsAClientToOneEndpointAcrossChangesUntilTheTimeout() throws InterruptedException {
-        proxy.replaceAll(List.of(web(Optional.of(new ClientIpAffinity(AFFINITY_SECONDS)), "ep-a", "ep-b", "ep-c")));
+    void clientIpAffinityPinsAClientToOneEndpointAcrossEndpointChanges() {
+        Optional<ClientIpAffinity> affinity = Optional.of(new ClientIpAffinity(60));
+        proxy.replaceAll(List.of(web(affinity, "ep-a", "ep-b", "ep-c")));
         Set<String> tcp = answers(clientPod, "connect", 80, 30);
         assertThat(tcp).as("30 TCP connections of one client; %s", debugTables()).hasSize(1);
         String pinned = tcp.iterator().next();
         assertThat(answers(clientPod, "udp", 53, 10)).as("10 UDP flows of one client").hasSize(1);
         String learned = sandbox.ofctl(BRIDGE, "dump-flows", "table=9");
-        assertThat(learned).as("learned flows: %s", learned).contains("idle_timeout=" + AFFINITY_SECONDS)
-                .contains("nw_src=10.20.0.20");
+        assertThat(learned).as("learned flows: %s", learned).contains("idle_timeout=60").contains("nw_src=10.20.0.20");
 
         // An endpoint change keeps the affinity (as kube-proxy's): the learned flows are not rewritten.
-        proxy.upsert(web(Optional.of(new ClientIpAffinity(AFFINITY_SECONDS)), "ep-a", "ep-b", "ep-c", "ep-d"));
-        assertThat(answers(clientPod, "connect", 80, 15)).containsExactly(pinned);
+        proxy.upsert(web(affinity, "ep-a", "ep-b", "ep-c", "ep-d"));
+        assertThat(answers(clientPod, "connect", 80, 15)).as("after ep-d joined; %s", debugTables())
+                .containsExactly(pinned);
 
         // Its endpoint leaves: the client is pinned to another one.
         String leaving = pinned.split(" ")[0];
         List<String> rest = new ArrayList<>(List.of("ep-a", "ep-b", "ep-c", "ep-d"));
         rest.remove(leaving);
-        proxy.upsert(web(Optional.of(new ClientIpAffinity(AFFINITY_SECONDS)), rest.toArray(String[]::new)));
+        proxy.upsert(web(affinity, rest.toArray(String[]::new)));
         Set<String> after = answers(clientPod, "connect", 80, 15);
         assertThat(after).as("after %s left", leaving).hasSize(1).doesNotContain(pinned);
 
-        // After the timeout without new connections the client is balanced again: over a few
-        // expiries it meets more than one endpoint (each round pinned to one).
-        Set<String> seen = new LinkedHashSet<>(after);
+        // Without affinity the same client spreads again.
+        proxy.upsert(web(Optional.empty(), "ep-a", "ep-b", "ep-c"));
+        assertThat(answers(clientPod, "connect", 80, 40)).hasSize(3);
+    }
+
+    /** After the timeout without new connections a client is balanced again, and its learned flows go. */
+    @Test
+    void clientIpAffinityEndsAfterTheTimeout() throws InterruptedException {
+        proxy.replaceAll(List.of(web(Optional.of(new ClientIpAffinity(AFFINITY_SECONDS)), "ep-a", "ep-b", "ep-c")));
+        Set<String> first = answers(clientPod, "connect", 80, 10);
+        assertThat(first).as("10 TCP connections of one client; %s", debugTables()).hasSize(1);
+        assertThat(sandbox.ofctl(BRIDGE, "dump-flows", "table=9")).contains("idle_timeout=" + AFFINITY_SECONDS);
+
+        // Over a few expiries it meets more than one endpoint (each round pinned to one).
+        Set<String> seen = new LinkedHashSet<>(first);
         for (int round = 0; round < 12 && seen.size() < 2; round++) {
             Thread.sleep(AFFINITY_SECONDS * 1000L + 1500);
             Set<String> pinnedThisRound = answers(clientPod, "connect", 80, 3);
@@ -199,10 +217,6 @@ class OvsServiceFeaturesIntegrationTest {
         Thread.sleep(AFFINITY_SECONDS * 1000L + 1500);
         assertThat(sandbox.ofctl(BRIDGE, "dump-flows", "table=9").lines().filter(l -> l.contains("nw_src=")))
                 .as("learned flows after the timeout").isEmpty();
-
-        // Without affinity the same client spreads again.
-        proxy.upsert(web(Optional.empty(), "ep-a", "ep-b", "ep-c"));
-        assertThat(answers(clientPod, "connect", 80, 40)).hasSize(3);
     }
 
     /**
