@@ -7,14 +7,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
- * TCP throughput between pods on two nodes through Trellis (a two-node {@code ./trellis lab}: agents,
- * Geneve overlay) next to the same measurement through the minimal hand-written pipeline of the shared
- * recipe {@code ovs-two-node-lab.sh}, on the same machine in one run. Both setups are up for the whole
- * run (each measurement has the other idling beside it) and the runs alternate, ours then minimal, so
- * that a change in the machine's load hits both alike. Both are torn down afterwards, also on failure or
- * Ctrl-C.
+ * TCP throughput between pods on two nodes through Trellis, for the ovs and the iptables backend side by side
+ * ({@code --backend ovs|iptables|both}), each next to a hand-made data path of its kind on the same machine in
+ * one run: for ovs the minimal pipeline of the shared recipe {@code ovs-two-node-lab.sh} (OVS userspace
+ * datapath, Geneve), for iptables {@link KernelVxlanPods} (Linux bridge + kernel VXLAN, nothing else). Every
+ * setup is up for the whole run (each measurement has the others idling beside it) and the runs alternate
+ * over the setups, so that a change in the machine's load hits all alike. CPU is sampled around every run.
+ * Everything is torn down afterwards, also on failure or Ctrl-C.
  */
 public final class OverlayThroughputBench {
     static final String NAME = "overlay-throughput";
@@ -22,7 +24,27 @@ public final class OverlayThroughputBench {
     static final int OMIT_SECONDS = 1;
     private static final Path DEFAULT_WORK_DIR = Path.of("/tmp/trellis-bench-overlay");
 
-    record Options(int seconds, int runs, Path report, Path recipe, Path workDir) {
+    /** The lab backends measured, in this order. */
+    enum Backend {
+        OVS, IPTABLES;
+
+        String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** {@code ovs}, {@code iptables} or {@code both}. */
+        static List<Backend> parse(String value) {
+            return switch (String.valueOf(value)) {
+                case "ovs" -> List.of(OVS);
+                case "iptables" -> List.of(IPTABLES);
+                case "both" -> List.of(OVS, IPTABLES);
+                default -> throw new IllegalArgumentException("--backend takes ovs, iptables or both, got '" + value
+                        + "'");
+            };
+        }
+    }
+
+    record Options(int seconds, int runs, Path report, Path recipe, Path workDir, List<Backend> backends) {
         Options {
             if (seconds < 1 || seconds > 600) {
                 throw new IllegalArgumentException("--seconds takes 1 to 600, got " + seconds);
@@ -31,6 +53,15 @@ public final class OverlayThroughputBench {
                 throw new IllegalArgumentException("--runs takes 1 to 50, got " + runs);
             }
             requireNonNull(workDir, "workDir");
+            backends = List.copyOf(backends);
+            if (backends.isEmpty() || backends.stream().distinct().count() != backends.size()) {
+                throw new IllegalArgumentException("backends: one or two distinct, got " + backends);
+            }
+        }
+
+        /** {@code --backend} as given, for the command line in the report. */
+        String backendOption() {
+            return backends.size() == 2 ? "both" : backends.get(0).id();
         }
 
         /** {@code recipe} null: the recipe beside the source tree, {@code <home>/../shared/recipes/ovs-two-node-lab.sh}. */
@@ -40,6 +71,7 @@ public final class OverlayThroughputBench {
             Path report = null;
             Path recipe = null;
             Path workDir = DEFAULT_WORK_DIR;
+            List<Backend> backends = Backend.parse("both");
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -48,12 +80,14 @@ public final class OverlayThroughputBench {
                     case "--report" -> report = path("--report", value);
                     case "--recipe" -> recipe = path("--recipe", value);
                     case "--work-dir" -> workDir = path("--work-dir", value);
+                    case "--backend" -> backends = Backend.parse(value);
                     default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                            + "' (options: --seconds S, --runs R, --recipe FILE, --work-dir DIR, --report FILE)");
+                            + "' (options: --backend ovs|iptables|both, --seconds S, --runs R, --recipe FILE,"
+                            + " --work-dir DIR, --report FILE)");
                 }
                 i++;
             }
-            return new Options(seconds, runs, report, recipe, workDir);
+            return new Options(seconds, runs, report, recipe, workDir, backends);
         }
 
         static Path defaultRecipe(TrellisHome home) {
@@ -76,121 +110,109 @@ public final class OverlayThroughputBench {
         }
     }
 
-    /** The runs of both setups in the order they alternated, with the pods' MTUs and the load around them. */
-    record Result(int seconds, List<Iperf3Result> ours, List<Iperf3Result> minimal, int oursMtu, int minimalMtu,
-            String loadBefore, String loadAfter, Path recipe) {
-        Result {
-            ours = List.copyOf(ours);
-            minimal = List.copyOf(minimal);
-            if (ours.isEmpty() || ours.size() != minimal.size()) {
-                throw new IllegalArgumentException("runs: " + ours.size() + " ours, " + minimal.size() + " minimal");
-            }
-            requireNonNull(loadBefore, "loadBefore");
-            requireNonNull(loadAfter, "loadAfter");
-            requireNonNull(recipe, "recipe");
-        }
-
-        double oursMbps() {
-            return median(ours);
-        }
-
-        double minimalMbps() {
-            return median(minimal);
-        }
-
-        double ratio() {
-            return oursMbps() / minimalMbps();
-        }
-
-        String summaryLine() {
-            return String.format(Locale.ROOT, "%s seconds=%d runs=%d ours_mbps=%.0f minimal_mbps=%.0f ratio=%.2f", NAME,
-                    seconds, ours.size(), oursMbps(), minimalMbps(), ratio());
-        }
-
-        String markdown() {
-            StringBuilder md = new StringBuilder();
-            md.append("## ").append(NAME).append("\n\n");
-            md.append("Command: `./trellis bench overlay-throughput --seconds ").append(seconds).append(" --runs ")
-                    .append(ours.size()).append("`\n\n");
-            md.append("""
-                    TCP throughput between two pods on different nodes, one iperf3 stream for %1$d s (after %2$d s
-                    not counted) from the pod on the first node to the pod on the second, as the receiver counts
-                    it. **ours**: a two-node `./trellis lab` (underlay bridge, one OVS per node with the userspace
-                    datapath, the agents' pipeline and Geneve overlay, the controller), pods pinned with
-                    `spec.nodeName` and created through the lab kubelet and `trellis-cni`. **minimal**: the shared
-                    recipe `%3$s` run as it is: two OVS instances joined by a veth, six hand-written flows and a
-                    select group per node (conntrack, one flow-based Geneve port). Both setups are up for the whole run, the runs
-                    alternate (ours, minimal, ...), iperf3 runs with `ip netns exec` in the pods' namespaces the
-                    same way for both. Median of the runs in Mbit/s; ratio = ours / minimal.
-
-                    """.formatted(seconds, OMIT_SECONDS, recipe.getFileName()));
-            md.append(String.format(Locale.ROOT, "Pod MTU: ours %d (TCP MSS %d), minimal %d (TCP MSS %d).%n%n", oursMtu,
-                    ours.get(0).mss(), minimalMtu, minimal.get(0).mss()));
-            md.append("Load average when the run started: ").append(loadBefore).append("; when it ended: ")
-                    .append(loadAfter).append("\n\n");
-            md.append("| run | ours (Mbit/s) | ours retransmits | minimal (Mbit/s) | minimal retransmits |\n");
-            md.append("| --- | ---: | ---: | ---: | ---: |\n");
-            for (int r = 0; r < ours.size(); r++) {
-                md.append(String.format(Locale.ROOT, "| %d | %.0f | %d | %.0f | %d |%n", r + 1,
-                        ours.get(r).receivedMbitPerSecond(), ours.get(r).retransmits(),
-                        minimal.get(r).receivedMbitPerSecond(), minimal.get(r).retransmits()));
-            }
-            md.append("\n```\n").append(summaryLine()).append("\n```\n");
-            return md.toString();
-        }
-
-        /** Median receiver throughput in Mbit/s (mean of the middle two for an even count). */
-        static double median(List<Iperf3Result> runs) {
-            double[] mbps = runs.stream().mapToDouble(Iperf3Result::receivedMbitPerSecond).sorted().toArray();
-            int n = mbps.length;
-            return n % 2 == 1 ? mbps[n / 2] : (mbps[n / 2 - 1] + mbps[n / 2]) / 2;
-        }
-    }
-
     public static void main(String[] args) {
-        Options options = Options.parse(args);
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException badUsage) {
+            // a usage error, not a failure: the message names the option and the value, no stack trace
+            System.err.println(NAME + ": " + badUsage.getMessage());
+            System.exit(2);
+            return;
+        }
         TrellisHome home = TrellisHome.locate();
         Path recipe = options.recipe() != null ? options.recipe() : Options.defaultRecipe(home);
-        RecipePods.requireRecipe(recipe);
+        if (options.backends().contains(Backend.OVS)) {
+            RecipePods.requireRecipe(recipe);
+        }
         requireIperf3();
-        Result result = run(options, home.root(), recipe);
+        OverlayThroughputReport result = run(options, home.root(), recipe);
         if (options.report() != null) {
             new BenchReport(options.report()).writeSection(NAME, result.markdown());
             System.out.println("report: " + options.report());
         }
-        System.out.println(result.summaryLine());
+        result.summaryLines().forEach(System.out::println);
     }
 
-    static Result run(Options options, Path home, Path recipe) {
+    /** One setup while the runs go on: its pods and what its runs measured so far. */
+    private static final class Setup {
+        final TwoNodePods pods;
+        final String path;
+        PodPair pair;
+        final List<Iperf3Result> runs = new ArrayList<>();
+        CpuUsage cpu;
+
+        Setup(TwoNodePods pods, String path) {
+            this.pods = pods;
+            this.path = path;
+        }
+
+        void start() {
+            pair = pods.start();
+        }
+
+        void measure(int seconds, String cpuMarker) {
+            CpuSnapshot before = CpuSnapshot.take(cpuMarker);
+            Iperf3Result run = Iperf3Run.measure(pair, seconds, OMIT_SECONDS);
+            CpuUsage used = CpuUsage.between(before, CpuSnapshot.take(cpuMarker));
+            runs.add(run);
+            cpu = cpu == null ? used : cpu.plus(used);
+            System.out.printf(Locale.ROOT, "  %-16s %6.0f Mbit/s %7d retransmits, machine %s, iperf3 %.0f%%, %s%n",
+                    pods.name(), run.receivedMbitPerSecond(), run.retransmits(), used.machineSplit(),
+                    used.percentOfOneCpu(used.iperf3Seconds()), used.busiestText());
+        }
+
+        OverlayThroughputReport.SetupResult result() {
+            return new OverlayThroughputReport.SetupResult(pods.name(), path, runs, pair.client().mtu(),
+                    PodOffloads.read(pair.client().netns()), cpu);
+        }
+    }
+
+    /** A backend's two setups: Trellis with it and the hand-made baseline of its kind. */
+    private record Compared(Backend backend, Setup trellis, Setup baseline) {
+    }
+
+    static OverlayThroughputReport run(Options options, Path home, Path recipe) {
         String loadBefore = MachineLoad.loadAverage();
         Teardown teardown = new Teardown();
         Thread hook = new Thread(() -> {
-            // Interrupted (Ctrl-C, SIGTERM): stop our iperf3 or lab command first, then take both setups down.
+            // Interrupted (Ctrl-C, SIGTERM): stop our iperf3 or lab command first, then take every setup down.
             ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
             teardown.close();
         }, "overlay-bench-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (teardown) {
-            TwoNodePods ours = teardown.register(new TrellisLabPods(home, options.workDir().resolve("lab")));
-            TwoNodePods minimal = teardown.register(new RecipePods(recipe, options.workDir().resolve("recipe")));
-            // The recipe first: it refuses quickly when its fixed names are taken, before the lab's long start.
-            PodPair minimalPods = minimal.start();
-            PodPair oursPods = ours.start();
-            Iperf3Run.warmUp(oursPods);
-            Iperf3Run.warmUp(minimalPods);
-            List<Iperf3Result> oursRuns = new ArrayList<>();
-            List<Iperf3Result> minimalRuns = new ArrayList<>();
+            // Per backend: Trellis, then its baseline (the order the runs alternate in).
+            List<Compared> compared = new ArrayList<>();
+            for (Backend backend : options.backends()) {
+                Setup trellis = new Setup(teardown.register(new TrellisLabPods(home,
+                        options.workDir().resolve("lab-" + backend.id()), backend.id())), backend == Backend.OVS
+                        ? "lab, OVS userspace datapath, Geneve" : "lab, Linux bridge + kernel VXLAN, iptables");
+                Setup baseline = backend == Backend.OVS
+                        ? new Setup(teardown.register(new RecipePods(recipe, options.workDir().resolve("recipe"))),
+                                "recipe, OVS userspace datapath, Geneve")
+                        : new Setup(teardown.register(new KernelVxlanPods(options.workDir().resolve("kernel-vxlan"))),
+                                "by hand, Linux bridge + kernel VXLAN");
+                compared.add(new Compared(backend, trellis, baseline));
+            }
+            // The baselines first: the recipe refuses quickly when its fixed names are taken, before a lab's long start.
+            compared.forEach(c -> c.baseline().start());
+            compared.forEach(c -> c.trellis().start());
+            List<Setup> order = compared.stream().flatMap(c -> Stream.of(c.trellis(), c.baseline())).toList();
+            order.forEach(s -> Iperf3Run.warmUp(s.pair));
             for (int run = 1; run <= options.runs(); run++) {
-                oursRuns.add(Iperf3Run.measure(oursPods, options.seconds(), OMIT_SECONDS));
-                minimalRuns.add(Iperf3Run.measure(minimalPods, options.seconds(), OMIT_SECONDS));
-                System.out.printf(Locale.ROOT, "run %d: ours %.0f Mbit/s (%d retransmits), minimal %.0f Mbit/s"
-                                + " (%d retransmits)%n", run, oursRuns.get(run - 1).receivedMbitPerSecond(),
-                        oursRuns.get(run - 1).retransmits(), minimalRuns.get(run - 1).receivedMbitPerSecond(),
-                        minimalRuns.get(run - 1).retransmits());
+                System.out.println("run " + run + " of " + options.runs() + ":");
+                for (Setup setup : order) {
+                    setup.measure(options.seconds(), options.workDir().toAbsolutePath().normalize().toString());
+                }
             }
             String loadAfter = MachineLoad.loadAverage();
-            return new Result(options.seconds(), oursRuns, minimalRuns, oursPods.client().mtu(),
-                    minimalPods.client().mtu(), loadBefore, loadAfter, recipe);
+            List<OverlayThroughputReport.BackendResult> backends = compared.stream()
+                    .map(c -> new OverlayThroughputReport.BackendResult(c.backend().id(), c.trellis().result(),
+                            c.baseline().result()))
+                    .toList();
+            return new OverlayThroughputReport(options.seconds(), options.backendOption(), backends, loadBefore,
+                    loadAfter, recipe.getFileName().toString());
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -42,7 +42,7 @@ final class RecipePods implements TwoNodePods {
 
     @Override
     public String name() {
-        return "minimal";
+        return "recipe-ovs";
     }
 
     Path recipe() {
@@ -90,7 +90,7 @@ final class RecipePods implements TwoNodePods {
      */
     private HostCommand.Output upWithRetries() {
         for (int attempt = 1; ; attempt++) {
-            System.out.println("== minimal: " + recipe + " up (LAB_ROOT=" + labRoot + ") ==");
+            System.out.println("== " + name() + ": " + recipe + " up (LAB_ROOT=" + labRoot + ") ==");
             HostCommand.Output up = HostCommand.capture(List.of("bash", recipe.toString(), "up"), environment(),
                     UP_TIMEOUT);
             System.out.print(up.stdout());

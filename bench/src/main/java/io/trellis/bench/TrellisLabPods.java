@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trellis: a two-node lab ({@code ./trellis lab --lab-dir DIR up --nodes 2}: API stand-in, controller, a
- * node namespace per node with its own OVS and the agent, the Geneve overlay between them) in its own lab
- * directory, with two pods pinned by {@code spec.nodeName} to node-1 (client) and node-2 (server), created
+ * Trellis: a two-node lab ({@code ./trellis lab --lab-dir DIR up --nodes 2 --backend B}: API stand-in,
+ * controller, a node namespace per node with the agent and the backend's data plane, the overlay between
+ * them: with {@code ovs} an OVS per node and Geneve, with {@code iptables} a Linux bridge and kernel VXLAN)
+ * in its own lab directory, with two pods pinned by {@code spec.nodeName} to node-1 (client) and node-2 (server), created
  * through the lab kubelet and trellis-cni like any other pod. {@code close} runs {@code lab down}.
  */
 final class TrellisLabPods implements TwoNodePods {
@@ -32,18 +33,24 @@ final class TrellisLabPods implements TwoNodePods {
 
     private final Path launcher;
     private final Path labDir;
+    private final String backend;
     // start() runs on the main thread; close() may come from the shutdown hook while start() is still running.
     private volatile boolean started;
     private volatile boolean closed;
 
-    TrellisLabPods(Path home, Path labDir) {
+    /** {@code backend}: the lab's {@code --backend} ({@code ovs} or {@code iptables}). */
+    TrellisLabPods(Path home, Path labDir, String backend) {
         this.launcher = requireNonNull(home, "home").resolve("trellis");
         this.labDir = requireNonNull(labDir, "labDir").toAbsolutePath().normalize();
+        this.backend = requireNonNull(backend, "backend");
+        if (!backend.equals("ovs") && !backend.equals("iptables")) {
+            throw new IllegalArgumentException("backend: ovs or iptables, got '" + backend + "'");
+        }
     }
 
     @Override
     public String name() {
-        return "ours";
+        return "trellis-" + backend;
     }
 
     /** The manifest: one namespace and the two pinned pods, each with the lab's built-in workload. */
@@ -83,8 +90,9 @@ final class TrellisLabPods implements TwoNodePods {
         if (closed) {
             throw new IllegalStateException("interrupted: the benchmark is being torn down");
         }
-        System.out.println("== ours: ./trellis lab --lab-dir " + labDir + " up --nodes 2 ==");
-        HostCommand.visibleOrFail(lab("up", "--nodes", "2"), Map.of(), UP_TIMEOUT);
+        System.out.println("== " + name() + ": ./trellis lab --lab-dir " + labDir + " up --nodes 2 --backend " + backend
+                + " ==");
+        HostCommand.visibleOrFail(lab("up", "--nodes", "2", "--backend", backend), Map.of(), UP_TIMEOUT);
         Path manifest = labDir.resolve("overlay-bench-pods.yaml");
         try {
             Files.writeString(manifest, manifest());
@@ -142,7 +150,7 @@ final class TrellisLabPods implements TwoNodePods {
         }
         // A second try when the first fails: down is idempotent, and a lab left up holds namespaces and daemons.
         for (int attempt = 1; attempt <= 2; attempt++) {
-            System.out.println("== ours: ./trellis lab --lab-dir " + labDir + " down ==");
+            System.out.println("== " + name() + ": ./trellis lab --lab-dir " + labDir + " down ==");
             int exit = HostCommand.visible(lab("down"), Map.of(), DOWN_TIMEOUT);
             if (exit == 0 || exit == LAB_NOT_UP) {
                 return;

@@ -6,8 +6,8 @@ package io.trellis.bench;
  * be called more than once. Created first and registered for teardown, then started, so that an
  * interrupted start is still cleaned up.
  */
-sealed interface TwoNodePods extends AutoCloseable permits TrellisLabPods, RecipePods {
-    /** Short name used in the report ("ours", "minimal"). */
+sealed interface TwoNodePods extends AutoCloseable permits TrellisLabPods, RecipePods, KernelVxlanPods {
+    /** Short name used in the report ("trellis-ovs", "recipe-ovs", ...). */
     String name();
 
     PodPair start();
