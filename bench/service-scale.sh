@@ -15,5 +15,7 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 mvn -B -q -ntp -DskipTests install -pl bench -am >&2
 # The API stand-in holds 20,000 objects: more heap and the full JIT than its default (128 MiB, C1 only).
-exec java -Xmx1g "-Dtrellis.e2e.apiStandInJvmOptions=-Xmx1g -XX:+UseSerialGC" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
+# The agents run with the launcher's default heap (512 MiB); TRELLIS_BENCH_AGENT_JAVA_OPTS adds options.
+exec java -Xmx1g "-Dtrellis.e2e.apiStandInJvmOptions=-Xmx1g -XX:+UseSerialGC" \
+  "-Dtrellis.bench.agentJavaOptions=${TRELLIS_BENCH_AGENT_JAVA_OPTS:-}" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   io.trellis.bench.ServiceScaleBench --report docs/benchmarks.md "$@"

@@ -9,16 +9,18 @@ import java.util.regex.Pattern;
 
 /**
  * The iptables Service proxy's own account of each sync, from its debug lines in the agent log
- * ({@code services: N services synced (from iptables-save|incremental, L restore lines) in T ms}):
- * one line per batch, each one {@code iptables-restore} (plus an {@code iptables-save} when it
- * converged from the kernel), so where the proxy's time goes shows up per batch.
+ * ({@code services: N services synced (from iptables-save|incremental, L restore lines in K transactions)
+ * in T ms}; older agents wrote no transaction count: one): one line per batch, each K
+ * {@code iptables-restore} runs (plus an {@code iptables-save} when it converged from the kernel), so
+ * where the proxy's time goes shows up per batch.
  */
 record ProxySyncLog(List<Sync> syncs) {
     private static final Pattern LINE = Pattern.compile(
-            "services: (\\d+) services synced \\((from iptables-save|incremental), (\\d+) restore lines\\) in (\\d+) ms");
+            "services: (\\d+) services synced \\((from iptables-save|incremental), (\\d+) restore lines"
+                    + "(?: in (\\d+) transactions)?\\) in (\\d+) ms");
 
-    /** One batch: the Services the proxy held, how it planned, the restore input's size, its duration. */
-    record Sync(int services, boolean fromKernel, long restoreLines, long millis) {
+    /** One batch: the Services the proxy held, how it planned, the restore input's size, in how many runs, its duration. */
+    record Sync(int services, boolean fromKernel, long restoreLines, int transactions, long millis) {
     }
 
     ProxySyncLog {
@@ -28,7 +30,8 @@ record ProxySyncLog(List<Sync> syncs) {
     static ProxySyncLog parse(String log) {
         return new ProxySyncLog(log.lines().map(LINE::matcher).filter(Matcher::find)
                 .map(m -> new Sync(Integer.parseInt(m.group(1)), m.group(2).equals("from iptables-save"),
-                        Long.parseLong(m.group(3)), Long.parseLong(m.group(4)))).toList());
+                        Long.parseLong(m.group(3)), m.group(4) == null ? 1 : Integer.parseInt(m.group(4)),
+                        Long.parseLong(m.group(5)))).toList());
     }
 
     long totalMillis() {
@@ -51,9 +54,10 @@ record ProxySyncLog(List<Sync> syncs) {
         }
         Sync big = largest().orElseThrow();
         Sync slow = slowest().orElseThrow();
-        return String.format(Locale.ROOT, "%d syncs, %.1f s in all; the largest: %d restore lines for %d Services "
-                        + "(%s) in %.1f s; the slowest: %.1f s (%d lines, %d Services)", syncs.size(), totalMillis() / 1e3,
-                big.restoreLines(), big.services(), big.fromKernel() ? "from iptables-save" : "incremental",
+        return String.format(Locale.ROOT, "%d syncs, %.1f s in all; the largest: %d restore lines in %d transactions for"
+                        + " %d Services (%s) in %.1f s; the slowest: %.1f s (%d lines, %d Services)", syncs.size(),
+                totalMillis() / 1e3, big.restoreLines(), big.transactions(), big.services(),
+                big.fromKernel() ? "from iptables-save" : "incremental",
                 big.millis() / 1e3, slow.millis() / 1e3, slow.restoreLines(), slow.services());
     }
 }

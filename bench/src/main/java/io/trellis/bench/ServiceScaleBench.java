@@ -1,6 +1,7 @@
 package io.trellis.bench;
 
 import io.trellis.e2e.AgentNode;
+import io.trellis.e2e.AgentProcess;
 import io.trellis.e2e.ApiStandInProcess;
 import io.trellis.e2e.AttachedPod;
 import io.trellis.e2e.TrellisHome;
@@ -46,6 +47,22 @@ public final class ServiceScaleBench {
     static final String NAME = "service-scale";
     private static final String POD_CIDR = "10.97.0.0/24";
     private static final String IPTABLES_PROXY_LOGGER = "io.trellis.iptables.service.IptablesServiceProxy";
+    /**
+     * JVM options added to both backends' agents ({@code TRELLIS_BENCH_AGENT_JAVA_OPTS} in service-scale.sh;
+     * the default heap, 512 MiB, is the launcher's: at 10,000 x 10 the iptables agent's informer caches plus
+     * its generated rule text need ~265 MiB, more than the 256 MiB the launcher gave before).
+     */
+    static final String AGENT_JAVA_OPTIONS_PROPERTY = "trellis.bench.agentJavaOptions";
+
+    /** The measured agent's JVM options (the later of two {@code -Xmx} wins). */
+    static String agentJavaOptions() {
+        String extra = extraAgentJavaOptions();
+        return AgentProcess.DEFAULT_JAVA_OPTS + (extra.isEmpty() ? "" : " " + extra);
+    }
+
+    private static String extraAgentJavaOptions() {
+        return System.getProperty(AGENT_JAVA_OPTIONS_PROPERTY, "").strip();
+    }
     private static final String API_STAND_IN_CLASS = "io.trellis.e2e.ApiStandIn ";
     static final Duration CONNECT_TIMEOUT = Duration.ofMillis(300);
     private static final Duration CONVERGE_TIMEOUT = Duration.ofMinutes(40);
@@ -178,6 +195,10 @@ public final class ServiceScaleBench {
             AgentNode.Options nodeOptions = new AgentNode.Options(POD_CIDR, "192.168.97.2", 1450).withServiceProxy();
             AgentNode node = teardown.register(AgentNode.start(home,
                     backend == Backend.OVS ? nodeOptions : nodeOptions.withIptables()));
+            // From the agent's next start on: the measured one, after the Services are written.
+            if (!extraAgentJavaOptions().isEmpty()) {
+                node.addAgentJavaOptions(extraAgentJavaOptions());
+            }
             if (backend == Backend.IPTABLES) {
                 // The proxy's per-sync debug lines (restore size and duration) from the agent's next start on.
                 node.addAgentJavaOptions("-Dorg.slf4j.simpleLogger.log." + IPTABLES_PROXY_LOGGER + "=debug");

@@ -90,7 +90,7 @@ record ServiceScaleReport(ServiceScaleBench.Options options, String loadBefore, 
         md.append("""
                 Each backend on its own sandboxed node, one after the other (`AgentNode` of `e2e`; the API
                 stand-in, a fabric8 mock server in CRUD mode; the real agent `core-agent/bin/trellis-agent`, run
-                as the harness runs it: `-Xmx256m -XX:+UseSerialGC`): **ovs** — own netns, `ovsdb-server` and
+                as the harness runs it, JVM options `%s`): **ovs** — own netns, `ovsdb-server` and
                 `ovs-vswitchd` with the userspace datapath, `podInterface: ovs`, `serviceProxy: ovs`;
                 **iptables** — a netns without OVS, `podInterface: linux-bridge` (pod CIDR = cluster CIDR),
                 `nodeRoutes: none`, `serviceProxy: iptables` (iptables %s in the node's netns). %d endpoint pods
@@ -129,7 +129,7 @@ record ServiceScaleReport(ServiceScaleBench.Options options, String loadBefore, 
                 stand-in. The agent gets a SIGQUIT every %d ms (its JVM prints a thread dump to its log): where
                 its threads were in those dumps says where its time goes.
 
-                """.formatted(iptablesVariant(), o.endpoints(), o.endpoints(), o.endpoints(), o.endpoints(),
+                """.formatted(ServiceScaleBench.agentJavaOptions(), iptablesVariant(), o.endpoints(), o.endpoints(), o.endpoints(), o.endpoints(),
                 o.endpoints(), ScaleService.SERVICE_CIDR, o.writers(), ServiceScaleBench.CONNECT_TIMEOUT.toMillis(),
                 o.changes(), ProgressObserver.SAMPLE_PERIOD_MS / 1000, ProgressObserver.DUMP_PERIOD_MS));
         md.append("""

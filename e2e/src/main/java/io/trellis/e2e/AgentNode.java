@@ -267,7 +267,7 @@ public final class AgentNode implements AutoCloseable {
 
     /**
      * As {@link #startAgent()}, waiting up to {@code readyTimeout}: the agent is ready once its first
-     * Service sync is done, which takes minutes with thousands of Services on the iptables proxy.
+     * Service sync is done, which can exceed the default with thousands of Services on the iptables proxy.
      */
     public AgentProcess startAgent(Duration readyTimeout) {
         requireNonNull(readyTimeout, "readyTimeout");

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class AgentProcess implements AutoCloseable {
     /** What the agent logs once it serves CNI requests for real (TrellisAgent.start). */
     static final String READY_MARK = "TrellisAgent - ready: ";
-    /** The agent's JVM is the launcher's default (-Xmx256m); a serial collector keeps it light on 2 cores. */
-    public static final String DEFAULT_JAVA_OPTS = "-Xmx256m -XX:+UseSerialGC";
+    /** The agent's JVM is the launcher's default (-Xmx512m); a serial collector keeps it light on 2 cores. */
+    public static final String DEFAULT_JAVA_OPTS = "-Xmx512m -XX:+UseSerialGC";
 
     private final Process process;
     private final Path log;

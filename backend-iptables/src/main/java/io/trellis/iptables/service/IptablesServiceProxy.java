@@ -169,23 +169,25 @@ public final class IptablesServiceProxy implements ServiceProxy, AutoCloseable {
             RuleSet wanted = RuleSet.assemble(generator, nextRules.values());
 
             boolean converge = fromKernel || applied == null;
-            String input = converge ? RestorePlan.converge(commands.save(TABLES), wanted)
-                    : RestorePlan.incremental(applied, wanted);
-            if (!input.isEmpty()) {
-                try {
-                    commands.restore(input);
-                } catch (RuntimeException e) {
-                    applied = null;
-                    throw e;
-                }
+            List<String> transactions = converge
+                    ? RestorePlan.converge(commands.save(TABLES), wanted, RestorePlan.CHAINS_PER_TRANSACTION)
+                    : RestorePlan.incremental(applied, wanted, RestorePlan.CHAINS_PER_TRANSACTION);
+            try {
+                // A failure part-way leaves whole Services applied or not (RestorePlan's order); the
+                // retry converges from the kernel.
+                transactions.forEach(commands::restore);
+            } catch (RuntimeException e) {
+                applied = null;
+                throw e;
             }
             Map<ServiceRef, ServiceRules> previousRules = new HashMap<>();
             generated.forEach((ref, g) -> previousRules.put(ref, g.rules()));
             applied = wanted;
             generated = next;
             cleanConntrack(previousRules, nextRules);
-            LOG.debug("services: {} services synced ({}, {} restore lines) in {} ms", snapshot.size(),
-                    converge ? "from iptables-save" : "incremental", input.lines().count(),
+            LOG.debug("services: {} services synced ({}, {} restore lines in {} transactions) in {} ms", snapshot.size(),
+                    converge ? "from iptables-save" : "incremental",
+                    transactions.stream().mapToLong(t -> t.lines().count()).sum(), transactions.size(),
                     (System.nanoTime() - start) / 1_000_000);
         }
     }

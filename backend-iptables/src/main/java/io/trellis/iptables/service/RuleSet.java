@@ -13,8 +13,12 @@ import java.util.Map;
 /**
  * Every chain the proxy wants, per table ({@code nat}, {@code filter}), with its rules as
  * iptables-save specs, plus the jumps from built-in chains into them. Immutable.
+ *
+ * @param tables        table -> chain -> rules
+ * @param serviceChains per Service (in the order of {@link #assemble}), the nat chains it owns: a
+ *                      large sync is split into transactions of whole Services ({@link RestorePlan})
  */
-record RuleSet(Map<String, Map<String, List<String>>> tables) {
+record RuleSet(Map<String, Map<String, List<String>>> tables, List<List<String>> serviceChains) {
 
     /** The jumps from built-in chains; each is inserted once, first in its chain. */
     static final List<Jump> JUMPS = List.of(
@@ -55,11 +59,12 @@ record RuleSet(Map<String, Map<String, List<String>>> tables) {
             copy.put(table, Collections.unmodifiableMap(c));
         });
         tables = Collections.unmodifiableMap(copy);
+        serviceChains = requireNonNull(serviceChains, "serviceChains").stream().map(List::copyOf).toList();
     }
 
     /** No chains at all: the state before the first sync, or after an uninstall. */
     static RuleSet empty() {
-        return new RuleSet(Map.of());
+        return new RuleSet(Map.of(), List.of());
     }
 
     /** The chains of {@code table} (empty when none). */
@@ -86,7 +91,9 @@ record RuleSet(Map<String, Map<String, List<String>>> tables) {
         nat.putAll(generator.fixedRules().get(ChainNames.NAT));
         filter.put(ChainNames.FILTER_SERVICES, filterServices);
         filter.put(ChainNames.EXTERNAL_SERVICES, filterExternal);
+        List<List<String>> serviceChains = new ArrayList<>();
         for (ServiceRules r : sorted) {
+            serviceChains.add(List.copyOf(r.natChains().keySet()));
             natServices.addAll(r.natServices());
             natNodePorts.addAll(r.natNodePorts());
             filterServices.addAll(r.filterServices());
@@ -98,6 +105,6 @@ record RuleSet(Map<String, Map<String, List<String>>> tables) {
             });
         }
         natServices.add(generator.nodePortsJump());
-        return new RuleSet(Map.of(ChainNames.NAT, nat, ChainNames.FILTER, filter));
+        return new RuleSet(Map.of(ChainNames.NAT, nat, ChainNames.FILTER, filter), serviceChains);
     }
 }

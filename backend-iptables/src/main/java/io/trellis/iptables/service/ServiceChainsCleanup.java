@@ -19,12 +19,13 @@ final class ServiceChainsCleanup {
 
     /** Idempotent: a second run finds nothing and runs no iptables-restore. */
     void run() {
-        String input = RestorePlan.uninstall(commands.save(List.of(ChainNames.NAT, ChainNames.FILTER)));
-        if (input.isEmpty()) {
+        List<String> transactions = RestorePlan.uninstall(commands.save(List.of(ChainNames.NAT, ChainNames.FILTER)),
+                RestorePlan.CHAINS_PER_TRANSACTION);
+        if (transactions.isEmpty()) {
             LOG.info("services: no iptables chains of the Service proxy found");
             return;
         }
-        commands.restore(input);
+        transactions.forEach(commands::restore);
         LOG.info("services: iptables chains of the Service proxy removed");
     }
 }

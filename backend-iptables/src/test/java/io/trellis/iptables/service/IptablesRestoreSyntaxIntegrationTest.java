@@ -41,7 +41,10 @@ class IptablesRestoreSyntaxIntegrationTest {
 
     @Test
     void iptablesRestoreAcceptsEveryRuleShape() {
-        String input = RestorePlan.converge(new SavedTables(Map.of()), ruleSet(RuleCatalog.everyFeature()));
+        List<String> plan = RestorePlan.converge(new SavedTables(Map.of()), ruleSet(RuleCatalog.everyFeature()),
+                RestorePlan.CHAINS_PER_TRANSACTION);
+        assertThat(plan).hasSize(1);
+        String input = plan.get(0);
         assertThat(input).contains("--probability 0.33333333349", "--probability 0.50000000000", "--rcheck",
                 "REJECT --reject-with tcp-reset", "REJECT --reject-with icmp-port-unreachable", "-j DROP", "-p sctp");
         commands.test(input);
@@ -50,14 +53,15 @@ class IptablesRestoreSyntaxIntegrationTest {
     @Test
     void appliedRulesReadBackExactlyAsGeneratedSoAReconvergeChangesNothing() {
         RuleSet wanted = ruleSet(RuleCatalog.everyFeature());
-        commands.restore(RestorePlan.converge(commands.save(List.of("nat", "filter")), wanted));
+        RestorePlan.converge(commands.save(List.of("nat", "filter")), wanted, RestorePlan.CHAINS_PER_TRANSACTION)
+                .forEach(commands::restore);
 
         SavedTables saved = commands.save(List.of("nat", "filter"));
         for (String table : List.of("nat", "filter")) {
             wanted.chains(table).forEach((chain, rules) ->
                     assertThat(saved.chains(table).get(chain)).as(table + " " + chain).isEqualTo(rules));
         }
-        assertThat(RestorePlan.converge(saved, wanted)).isEmpty();
+        assertThat(RestorePlan.converge(saved, wanted, RestorePlan.CHAINS_PER_TRANSACTION)).isEmpty();
         // Each jump once, first in its built-in chain.
         assertThat(saved.chains("nat").get("PREROUTING")).containsExactly(
                 "-m comment --comment \"trellis service portals\" -j TRELLIS-SERVICES");
@@ -72,7 +76,8 @@ class IptablesRestoreSyntaxIntegrationTest {
         TestNamespaces.sh("ip netns exec " + node + " iptables -t nat -N OTHER-CHAIN");
         TestNamespaces.sh("ip netns exec " + node + " iptables -t nat -A PREROUTING -p tcp --dport 1 -j OTHER-CHAIN");
         TestNamespaces.sh("ip netns exec " + node + " iptables -t filter -A FORWARD -s 10.1.0.0/16 -j ACCEPT");
-        commands.restore(RestorePlan.converge(commands.save(List.of("nat", "filter")), ruleSet(RuleCatalog.everyFeature())));
+        RestorePlan.converge(commands.save(List.of("nat", "filter")), ruleSet(RuleCatalog.everyFeature()),
+                RestorePlan.CHAINS_PER_TRANSACTION).forEach(commands::restore);
 
         new ServiceChainsCleanup(commands).run();
 
@@ -84,7 +89,48 @@ class IptablesRestoreSyntaxIntegrationTest {
         assertThat(save).doesNotContain("TRELLIS").contains(":OTHER-CHAIN", "-A PREROUTING -p tcp -m tcp --dport 1 -j OTHER-CHAIN",
                 "-A FORWARD -s 10.1.0.0/16 -j ACCEPT");
         // Idempotent: nothing left to remove.
-        assertThat(RestorePlan.uninstall(after)).isEmpty();
+        assertThat(RestorePlan.uninstall(after, RestorePlan.CHAINS_PER_TRANSACTION)).isEmpty();
         new ServiceChainsCleanup(commands).run();
+    }
+
+    @Test
+    void aPlanSplitIntoManyTransactionsAppliesInOrderAndReadsBackExactly() {
+        TestNamespaces.sh("ip netns exec " + node + " iptables -t nat -N OTHER-CHAIN");
+        TestNamespaces.sh("ip netns exec " + node + " iptables -t nat -A PREROUTING -p tcp --dport 1 -j OTHER-CHAIN");
+        RuleSet first = ruleSet(RuleCatalog.copies(4, "31"));
+        List<String> plan = RestorePlan.converge(commands.save(List.of("nat", "filter")), first, 3);
+        assertThat(plan.size()).isGreaterThan(10);
+        plan.forEach(commands::restore);
+        assertReadsBack(first);
+
+        // Endpoints changed in every Service, half of them removed: rewritten and deleted in split transactions.
+        RuleSet second = ruleSet(RuleCatalog.copies(2, "32"));
+        List<String> change = RestorePlan.converge(commands.save(List.of("nat", "filter")), second, 3);
+        assertThat(change.size()).isGreaterThan(10);
+        change.forEach(commands::restore);
+        assertReadsBack(second);
+
+        List<String> uninstall = RestorePlan.uninstall(commands.save(List.of("nat", "filter")), 3);
+        assertThat(uninstall.size()).isGreaterThan(10);
+        uninstall.forEach(commands::restore);
+        String save = TestNamespaces.sh("ip netns exec " + node + " iptables-save");
+        assertThat(save).doesNotContain("TRELLIS").contains("-A PREROUTING -p tcp -m tcp --dport 1 -j OTHER-CHAIN");
+    }
+
+    private void assertReadsBack(RuleSet wanted) {
+        SavedTables saved = commands.save(List.of("nat", "filter"));
+        for (String table : List.of("nat", "filter")) {
+            Map<String, List<String>> owned = new java.util.LinkedHashMap<>();
+            saved.chains(table).forEach((chain, rules) -> {
+                if (ChainNames.isOwned(chain)) {
+                    owned.put(chain, rules);
+                }
+            });
+            assertThat(owned).as(table).isEqualTo(wanted.chains(table));
+        }
+        assertThat(RestorePlan.converge(saved, wanted, RestorePlan.CHAINS_PER_TRANSACTION)).isEmpty();
+        assertThat(saved.chains("nat").get("PREROUTING")).containsExactly(
+                "-m comment --comment \"trellis service portals\" -j TRELLIS-SERVICES",
+                "-p tcp -m tcp --dport 1 -j OTHER-CHAIN");
     }
 }

@@ -86,6 +86,21 @@ class IptablesServiceProxyTest {
     }
 
     @Test
+    void aLargeReplaceAllRunsSeveralRestoresInThePlansOrder() {
+        List<Service> many = RuleCatalog.copies(100, "");
+        ServiceRuleGenerator generator = Fixtures.generator();
+        List<String> plan = RestorePlan.converge(new SavedTables(java.util.Map.of()),
+                RuleSet.assemble(generator, many.stream().map(generator::rulesFor).toList()),
+                RestorePlan.CHAINS_PER_TRANSACTION);
+
+        proxy.replaceAll(many);
+
+        assertThat(plan.size()).isGreaterThan(2);
+        assertThat(tools.restored).containsExactlyElementsOf(plan);
+        assertThat(tools.count("iptables-save")).isEqualTo(2);
+    }
+
+    @Test
     void upsertsWithinTheBatchDelayBecomeOneIncrementalTransaction() throws InterruptedException {
         proxy.replaceAll(List.of());
         tools.runs.clear();

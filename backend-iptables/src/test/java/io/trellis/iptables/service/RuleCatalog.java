@@ -11,8 +11,10 @@ import io.trellis.spi.model.Protocol;
 import io.trellis.spi.service.ClientIpAffinity;
 import io.trellis.spi.service.EndpointPort;
 import io.trellis.spi.service.Service;
+import io.trellis.spi.service.ServiceEndpoint;
 import io.trellis.spi.service.ServiceRef;
 import io.trellis.spi.service.TrafficPolicy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -56,5 +58,28 @@ final class RuleCatalog {
                 List.of(endpoint("10.244.1.9", "node-a", List.of(new EndpointPort("", Protocol.TCP, 8080)), false, true,
                         true)));
         return List.of(web, sticky, empty, externalCluster, externalLocal, noLocal, terminating);
+    }
+
+    /**
+     * {@code copies} times every Service of {@link #everyFeature()}, renamed {@code NAME-i}, each with
+     * its own cluster IP; with {@code lastEndpointOctet} non-empty the last endpoint of each moves to
+     * 10.244.3.{@code lastEndpointOctet} (another version of the same Services).
+     */
+    static List<Service> copies(int copies, String lastEndpointOctet) {
+        List<Service> out = new ArrayList<>();
+        for (int i = 0; i < copies; i++) {
+            for (Service s : everyFeature()) {
+                List<ServiceEndpoint> eps = new ArrayList<>(s.endpoints());
+                if (!lastEndpointOctet.isEmpty() && !eps.isEmpty()) {
+                    ServiceEndpoint last = eps.remove(eps.size() - 1);
+                    eps.add(new ServiceEndpoint(ip("10.244.3." + lastEndpointOctet), last.ports(), last.ready(),
+                            last.serving(), last.terminating(), last.nodeName()));
+                }
+                out.add(new Service(new ServiceRef(s.ref().namespace(), s.ref().name() + "-" + i),
+                        List.of(ip("10.97." + i + "." + (out.size() % 250 + 1))), s.ports(), eps, s.clientIpAffinity(),
+                        s.externalIps(), s.loadBalancerIps(), s.externalTrafficPolicy(), s.internalTrafficPolicy()));
+            }
+        }
+        return out;
     }
 }
