@@ -24,27 +24,7 @@ public final class OverlayThroughputBench {
     static final int OMIT_SECONDS = 1;
     private static final Path DEFAULT_WORK_DIR = Path.of("/tmp/trellis-bench-overlay");
 
-    /** The lab backends measured, in this order. */
-    enum Backend {
-        OVS, IPTABLES;
-
-        String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        /** {@code ovs}, {@code iptables} or {@code both}. */
-        static List<Backend> parse(String value) {
-            return switch (String.valueOf(value)) {
-                case "ovs" -> List.of(OVS);
-                case "iptables" -> List.of(IPTABLES);
-                case "both" -> List.of(OVS, IPTABLES);
-                default -> throw new IllegalArgumentException("--backend takes ovs, iptables or both, got '" + value
-                        + "'");
-            };
-        }
-    }
-
-    record Options(int seconds, int runs, Path report, Path recipe, Path workDir, List<Backend> backends) {
+    record Options(int seconds, int runs, Path report, Path recipe, Path workDir, List<BenchBackend> backends) {
         Options {
             if (seconds < 1 || seconds > 600) {
                 throw new IllegalArgumentException("--seconds takes 1 to 600, got " + seconds);
@@ -71,7 +51,7 @@ public final class OverlayThroughputBench {
             Path report = null;
             Path recipe = null;
             Path workDir = DEFAULT_WORK_DIR;
-            List<Backend> backends = Backend.parse("both");
+            List<BenchBackend> backends = BenchBackend.parse("both");
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -80,7 +60,7 @@ public final class OverlayThroughputBench {
                     case "--report" -> report = path("--report", value);
                     case "--recipe" -> recipe = path("--recipe", value);
                     case "--work-dir" -> workDir = path("--work-dir", value);
-                    case "--backend" -> backends = Backend.parse(value);
+                    case "--backend" -> backends = BenchBackend.parse(value);
                     default -> throw new IllegalArgumentException("unknown option '" + args[i]
                             + "' (options: --backend ovs|iptables|both, --seconds S, --runs R, --recipe FILE,"
                             + " --work-dir DIR, --report FILE)");
@@ -122,7 +102,7 @@ public final class OverlayThroughputBench {
         }
         TrellisHome home = TrellisHome.locate();
         Path recipe = options.recipe() != null ? options.recipe() : Options.defaultRecipe(home);
-        if (options.backends().contains(Backend.OVS)) {
+        if (options.backends().contains(BenchBackend.OVS)) {
             RecipePods.requireRecipe(recipe);
         }
         requireIperf3();
@@ -169,7 +149,7 @@ public final class OverlayThroughputBench {
     }
 
     /** A backend's two setups: Trellis with it and the hand-made baseline of its kind. */
-    private record Compared(Backend backend, Setup trellis, Setup baseline) {
+    private record Compared(BenchBackend backend, Setup trellis, Setup baseline) {
     }
 
     static OverlayThroughputReport run(Options options, Path home, Path recipe) {
@@ -184,11 +164,11 @@ public final class OverlayThroughputBench {
         try (teardown) {
             // Per backend: Trellis, then its baseline (the order the runs alternate in).
             List<Compared> compared = new ArrayList<>();
-            for (Backend backend : options.backends()) {
+            for (BenchBackend backend : options.backends()) {
                 Setup trellis = new Setup(teardown.register(new TrellisLabPods(home,
-                        options.workDir().resolve("lab-" + backend.id()), backend.id())), backend == Backend.OVS
+                        options.workDir().resolve("lab-" + backend.id()), backend.id())), backend == BenchBackend.OVS
                         ? "lab, OVS userspace datapath, Geneve" : "lab, Linux bridge + kernel VXLAN, iptables");
-                Setup baseline = backend == Backend.OVS
+                Setup baseline = backend == BenchBackend.OVS
                         ? new Setup(teardown.register(new RecipePods(recipe, options.workDir().resolve("recipe"))),
                                 "recipe, OVS userspace datapath, Geneve")
                         : new Setup(teardown.register(new KernelVxlanPods(options.workDir().resolve("kernel-vxlan"))),

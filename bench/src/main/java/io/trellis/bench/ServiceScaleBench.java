@@ -69,27 +69,8 @@ public final class ServiceScaleBench {
     // Generous: an incremental iptables-restore into a large nat table is slow, and it is measured, not judged.
     private static final Duration CHANGE_TIMEOUT = Duration.ofMinutes(10);
 
-    /** The backends measured, in this order, each on its own node. */
-    enum Backend {
-        OVS, IPTABLES;
-
-        String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        /** {@code ovs}, {@code iptables} or {@code both}. */
-        static List<Backend> parse(String value) {
-            return switch (String.valueOf(value)) {
-                case "ovs" -> List.of(OVS);
-                case "iptables" -> List.of(IPTABLES);
-                case "both" -> List.of(OVS, IPTABLES);
-                default -> throw new IllegalArgumentException("--backend takes ovs, iptables or both, got '" + value + "'");
-            };
-        }
-    }
-
     record Options(int services, int endpoints, int changes, int writers, boolean burst, Path report,
-                   List<Backend> backends) {
+                   List<BenchBackend> backends) {
         Options {
             backends = List.copyOf(backends);
             if (backends.isEmpty() || backends.stream().distinct().count() != backends.size()) {
@@ -114,7 +95,7 @@ public final class ServiceScaleBench {
 
         /** Both backends. */
         Options(int services, int endpoints, int changes, int writers, boolean burst, Path report) {
-            this(services, endpoints, changes, writers, burst, report, List.of(Backend.OVS, Backend.IPTABLES));
+            this(services, endpoints, changes, writers, burst, report, List.of(BenchBackend.OVS, BenchBackend.IPTABLES));
         }
 
         /** {@code --backend} as given, for the command line in the report. */
@@ -129,7 +110,7 @@ public final class ServiceScaleBench {
             int writers = 4;
             boolean burst = false;
             Path report = null;
-            List<Backend> backends = List.of(Backend.OVS, Backend.IPTABLES);
+            List<BenchBackend> backends = List.of(BenchBackend.OVS, BenchBackend.IPTABLES);
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 if (args[i].equals("--burst")) {
@@ -142,7 +123,7 @@ public final class ServiceScaleBench {
                     case "--changes" -> changes = number("--changes", value);
                     case "--writers" -> writers = number("--writers", value);
                     case "--report" -> report = value == null ? null : Path.of(value);
-                    case "--backend" -> backends = Backend.parse(value);
+                    case "--backend" -> backends = BenchBackend.parse(value);
                     default -> throw new IllegalArgumentException("unknown option '" + args[i]
                             + "' (options: --services N, --endpoints E, --changes C, --writers W, "
                             + "--burst, --backend ovs|iptables|both, --report FILE)");
@@ -179,7 +160,7 @@ public final class ServiceScaleBench {
     static ServiceScaleReport run(Options options, TrellisHome home) {
         String loadBefore = MachineLoad.loadAverage();
         List<ServiceScaleReport.BackendResult> results = new ArrayList<>();
-        for (Backend backend : options.backends()) {
+        for (BenchBackend backend : options.backends()) {
             System.out.println("== service-scale: backend " + backend.id() + " ==");
             results.add(runOne(options, backend, home));
         }
@@ -187,23 +168,23 @@ public final class ServiceScaleBench {
     }
 
     /** One backend on its own node, torn down before the next one starts (they would share the 2 cores). */
-    private static ServiceScaleReport.BackendResult runOne(Options options, Backend backend, TrellisHome home) {
+    private static ServiceScaleReport.BackendResult runOne(Options options, BenchBackend backend, TrellisHome home) {
         Teardown teardown = new Teardown();
         Thread hook = new Thread(teardown::close, "service-scale-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (teardown) {
             AgentNode.Options nodeOptions = new AgentNode.Options(POD_CIDR, "192.168.97.2", 1450).withServiceProxy();
             AgentNode node = teardown.register(AgentNode.start(home,
-                    backend == Backend.OVS ? nodeOptions : nodeOptions.withIptables()));
+                    backend == BenchBackend.OVS ? nodeOptions : nodeOptions.withIptables()));
             // From the agent's next start on: the measured one, after the Services are written.
             if (!extraAgentJavaOptions().isEmpty()) {
                 node.addAgentJavaOptions(extraAgentJavaOptions());
             }
-            if (backend == Backend.IPTABLES) {
+            if (backend == BenchBackend.IPTABLES) {
                 // The proxy's per-sync debug lines (restore size and duration) from the agent's next start on.
                 node.addAgentJavaOptions("-Dorg.slf4j.simpleLogger.log." + IPTABLES_PROXY_LOGGER + "=debug");
             }
-            ScalePlane plane = backend == Backend.OVS ? new ScalePlane.Ovs(node)
+            ScalePlane plane = backend == BenchBackend.OVS ? new ScalePlane.Ovs(node)
                     : new ScalePlane.Iptables(node, options.endpoints());
             return new Run(options, node, plane, teardown).measure();
         } finally {

@@ -3,7 +3,6 @@ package io.trellis.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.trellis.bench.OverlayThroughputBench.Backend;
 import io.trellis.bench.OverlayThroughputReport.BackendResult;
 import io.trellis.bench.OverlayThroughputReport.SetupResult;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ class OverlayThroughputBenchTest {
         assertThat(defaults.seconds()).isEqualTo(10);
         assertThat(defaults.runs()).isEqualTo(3);
         assertThat(defaults.recipe()).isNull();
-        assertThat(defaults.backends()).containsExactly(Backend.OVS, Backend.IPTABLES);
+        assertThat(defaults.backends()).containsExactly(BenchBackend.OVS, BenchBackend.IPTABLES);
         assertThat(defaults.backendOption()).isEqualTo("both");
         OverlayThroughputBench.Options given = OverlayThroughputBench.Options.parse(new String[] {"--seconds", "5",
                 "--runs", "4", "--recipe", "/r.sh", "--report", "b.md", "--backend", "iptables"});
@@ -61,10 +60,10 @@ class OverlayThroughputBenchTest {
         assertThat(given.runs()).isEqualTo(4);
         assertThat(given.recipe()).isEqualTo(Path.of("/r.sh"));
         assertThat(given.report()).isEqualTo(Path.of("b.md"));
-        assertThat(given.backends()).containsExactly(Backend.IPTABLES);
+        assertThat(given.backends()).containsExactly(BenchBackend.IPTABLES);
         assertThat(given.backendOption()).isEqualTo("iptables");
         assertThat(OverlayThroughputBench.Options.parse(new String[] {"--backend", "ovs"}).backends())
-                .containsExactly(Backend.OVS);
+                .containsExactly(BenchBackend.OVS);
         assertThat(OverlayThroughputBench.Options.parse(new String[] {"--backend", "both"}).backendOption())
                 .isEqualTo("both");
 

@@ -59,16 +59,16 @@ class ServiceScaleBenchTest {
     @Test
     void backendOptionDefaultsToBothInThatOrder() {
         assertThat(ServiceScaleBench.Options.parse(new String[0]).backends())
-                .containsExactly(ServiceScaleBench.Backend.OVS, ServiceScaleBench.Backend.IPTABLES);
+                .containsExactly(BenchBackend.OVS, BenchBackend.IPTABLES);
         ServiceScaleBench.Options iptables = ServiceScaleBench.Options.parse(new String[] {"--backend", "iptables"});
-        assertThat(iptables.backends()).containsExactly(ServiceScaleBench.Backend.IPTABLES);
+        assertThat(iptables.backends()).containsExactly(BenchBackend.IPTABLES);
         assertThat(iptables.backendOption()).isEqualTo("iptables");
         assertThat(ServiceScaleBench.Options.parse(new String[] {"--backend", "ovs"}).backendOption()).isEqualTo("ovs");
         assertThat(ServiceScaleBench.Options.parse(new String[] {"--backend", "both"}).backendOption()).isEqualTo("both");
         assertThatThrownBy(() -> ServiceScaleBench.Options.parse(new String[] {"--backend", "nft"}))
                 .hasMessageContaining("--backend").hasMessageContaining("'nft'");
         assertThatThrownBy(() -> new ServiceScaleBench.Options(10, 2, 1, 1, false, null,
-                List.of(ServiceScaleBench.Backend.OVS, ServiceScaleBench.Backend.OVS))).hasMessageContaining("distinct");
+                List.of(BenchBackend.OVS, BenchBackend.OVS))).hasMessageContaining("distinct");
     }
 
     private static ServiceScaleReport.BackendResult result(String backend, String meaning, double writes,
@@ -141,7 +141,7 @@ class ServiceScaleBenchTest {
     @Test
     void burstReportAddsTheRestartRowsAndOneBackendHasOneColumn() {
         ServiceScaleBench.Options o = new ServiceScaleBench.Options(300, 3, 2, 4, true, null,
-                List.of(ServiceScaleBench.Backend.IPTABLES));
+                List.of(BenchBackend.IPTABLES));
         ServiceScaleReport.Phase burst = new ServiceScaleReport.Phase("all written", 30.0, 1.5, 42.25, 43.0, 44.0,
                 List.of(new Sample(1, 0, 0, 0, 0, 0)), Map.of());
         ServiceScaleReport.Phase restart = new ServiceScaleReport.Phase("agent ready", 8.0, 9.5, 10.25, 10.0, 10.5,
