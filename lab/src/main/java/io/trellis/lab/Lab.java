@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  */
 public final class Lab {
     public static final String NODE_UNDERLAY_IP = "10.250.0.%d";
-    /** The outside client's address on the underlay (netns {@code <prefix>-outside}); nodes use .1 to .50. */
+    /** The outside client's address on the underlay (netns {@code <prefix>-outside}); nodes use .1 to .50, their gateway .254. */
     public static final String OUTSIDE_IP = "10.250.0.200";
     private static final Duration API_START = Duration.ofSeconds(60);
     private static final Duration AGENT_READY = Duration.ofSeconds(120);

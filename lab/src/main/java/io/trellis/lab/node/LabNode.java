@@ -22,6 +22,14 @@ import java.util.Objects;
 public final class LabNode {
     public static final String UNDERLAY_BRIDGE = "br-underlay";
     public static final int UNDERLAY_PREFIX_LENGTH = 24;
+    /**
+     * The underlay's router: the nodes' default gateway, an address of the underlay bridge in the underlay
+     * namespace, which forwards nothing. A real node always has a default route, and kube-proxy-style Service
+     * proxies rely on it: a host-network client's connect() to a cluster IP needs a route before nat OUTPUT can
+     * DNAT it, and a pod's packet to a cluster IP without endpoints needs one to reach the filter FORWARD chain
+     * that rejects it. What no rule rewrites ends here, inside the lab.
+     */
+    public static final String UNDERLAY_GATEWAY_IP = "10.250.0.254";
 
     private final LabPaths paths;
     private final Shell shell;
@@ -35,12 +43,18 @@ public final class LabNode {
         this.node = Objects.requireNonNull(node, "node");
     }
 
-    /** The underlay namespace holding a plain Linux bridge that joins the nodes' uplinks. */
+    /**
+     * The underlay namespace holding a plain Linux bridge that joins the nodes' uplinks, with the nodes' default
+     * gateway ({@link #UNDERLAY_GATEWAY_IP}) on it; forwarding off, so it routes nothing anywhere.
+     */
     public static void createUnderlay(Shell shell, String underlayNetns) {
         shell.check("ip", "netns", "add", underlayNetns);
         shell.check("ip", "-n", underlayNetns, "link", "set", "lo", "up");
         shell.check("ip", "-n", underlayNetns, "link", "add", UNDERLAY_BRIDGE, "type", "bridge");
         shell.check("ip", "-n", underlayNetns, "link", "set", UNDERLAY_BRIDGE, "up");
+        shell.check(Shell.inNetns(underlayNetns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0"), Map.of());
+        shell.check("ip", "-n", underlayNetns, "addr", "add", UNDERLAY_GATEWAY_IP + "/" + UNDERLAY_PREFIX_LENGTH, "dev",
+                UNDERLAY_BRIDGE);
     }
 
     /**
@@ -60,7 +74,10 @@ public final class LabNode {
         shell.check("ip", "netns", "exec", outsideNetns, "ethtool", "-K", "eth0", "tx", "off");
     }
 
-    /** The namespace and its uplink: a veth created inside the underlay namespace, so no link ever exists in the host's. */
+    /**
+     * The namespace and its uplink: a veth created inside the underlay namespace, so no link ever exists in the
+     * host's; the default route via the underlay's router ({@link #UNDERLAY_GATEWAY_IP}), as a real node has one.
+     */
     public void createNamespace(String underlayNetns, int index) {
         String ns = node.netns();
         shell.check("ip", "netns", "add", ns);
@@ -70,6 +87,7 @@ public final class LabNode {
         shell.check("ip", "-n", underlayNetns, "link", "set", port, "master", UNDERLAY_BRIDGE, "up");
         shell.check("ip", "-n", ns, "addr", "add", node.internalIp() + "/" + UNDERLAY_PREFIX_LENGTH, "dev", "eth0");
         shell.check("ip", "-n", ns, "link", "set", "eth0", "up");
+        shell.check("ip", "-n", ns, "route", "add", "default", "via", UNDERLAY_GATEWAY_IP, "dev", "eth0");
     }
 
     /** ovsdb-server and ovs-vswitchd inside the node namespace, both with their files under the node's ovs dir. */
