@@ -1,5 +1,7 @@
 package io.trellis.bench;
 
+import static io.trellis.bench.BenchArgs.number;
+
 import io.trellis.e2e.AgentNode;
 import io.trellis.e2e.AttachedPod;
 import io.trellis.e2e.CniExecutable;
@@ -58,14 +60,6 @@ public final class CniLatencyBench {
                 i++;
             }
             return new Options(pods, versionRuns, report);
-        }
-
-        private static int number(String option, String value) {
-            try {
-                return Integer.parseInt(String.valueOf(value));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " takes a whole number, got '" + value + "'");
-            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.trellis.bench;
 
+import static io.trellis.bench.Pause.sleep;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -140,14 +142,5 @@ final class FlowMonitor implements AutoCloseable {
     @Override
     public String toString() {
         return "flow monitor";
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

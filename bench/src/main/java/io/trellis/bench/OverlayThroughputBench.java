@@ -1,5 +1,7 @@
 package io.trellis.bench;
 
+import static io.trellis.bench.BenchArgs.path;
+import static io.trellis.bench.BenchArgs.number;
 import static java.util.Objects.requireNonNull;
 
 import io.trellis.e2e.TrellisHome;
@@ -72,21 +74,6 @@ public final class OverlayThroughputBench {
 
         static Path defaultRecipe(TrellisHome home) {
             return home.root().resolve("../shared/recipes/ovs-two-node-lab.sh").normalize();
-        }
-
-        private static int number(String option, String value) {
-            try {
-                return Integer.parseInt(String.valueOf(value));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " takes a whole number, got '" + value + "'");
-            }
-        }
-
-        private static Path path(String option, String value) {
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException(option + " takes a path");
-            }
-            return Path.of(value);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.trellis.bench;
 
+import static io.trellis.bench.Pause.sleep;
+import static io.trellis.bench.BenchArgs.path;
+import static io.trellis.bench.BenchArgs.number;
 import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -99,21 +102,6 @@ public final class PolicyLabelLatencyBench {
                 i++;
             }
             return new Options(pods, changes, writers, policiesFirst, labDir, report);
-        }
-
-        private static int number(String option, String value) {
-            try {
-                return Integer.parseInt(String.valueOf(value));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " takes a whole number, got '" + value + "'");
-            }
-        }
-
-        private static Path path(String option, String value) {
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException(option + " takes a path");
-            }
-            return Path.of(value);
         }
     }
 
@@ -635,14 +623,5 @@ public final class PolicyLabelLatencyBench {
 
     private static double millis(Duration d) {
         return d.toNanos() / 1e6;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

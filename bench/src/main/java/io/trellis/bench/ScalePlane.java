@@ -1,5 +1,6 @@
 package io.trellis.bench;
 
+import static io.trellis.bench.Pause.sleep;
 import static java.util.Objects.requireNonNull;
 
 import io.trellis.e2e.AgentNode;
@@ -112,7 +113,7 @@ sealed interface ScalePlane permits ScalePlane.Ovs, ScalePlane.Iptables {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(mgmt + " did not come back after the ovs-vswitchd restart");
                 }
-                ScalePlane.sleepMillis(100);
+                sleep(100);
             }
             PlaneCounts empty = counts();
             if (empty.services() != 0) {
@@ -325,16 +326,6 @@ sealed interface ScalePlane permits ScalePlane.Ovs, ScalePlane.Iptables {
         private String listChain(String chain) {
             return HostCommand.capture(List.of("ip", "netns", "exec", node.netns(), "iptables", "-w", "5", "-t", "nat",
                     "-S", chain), TOOL_TIMEOUT).check().stdout();
-        }
-    }
-
-    /** Sleeping without checked exceptions. */
-    private static void sleepMillis(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.trellis.bench;
 
+import static io.trellis.bench.Pause.sleep;
+import static io.trellis.bench.BenchArgs.number;
+
 import io.trellis.e2e.AgentNode;
 import io.trellis.e2e.AgentProcess;
 import io.trellis.e2e.ApiStandInProcess;
@@ -131,14 +134,6 @@ public final class ServiceScaleBench {
                 i++;
             }
             return new Options(services, endpoints, changes, writers, burst, report, backends);
-        }
-
-        private static int number(String option, String value) {
-            try {
-                return Integer.parseInt(String.valueOf(value));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " takes a whole number, got '" + value + "'");
-            }
         }
 
         /** The Service whose slice the {@code change}-th change edits: spread evenly, the last one included. */
@@ -601,15 +596,6 @@ public final class ServiceScaleBench {
             } catch (IOException e) {
                 return "";
             }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }
