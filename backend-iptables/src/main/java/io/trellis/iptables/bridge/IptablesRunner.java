@@ -4,10 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.trellis.iptables.exec.CommandRunner;
 import io.trellis.iptables.exec.ProcessRunner;
-import java.nio.file.Files;
+import io.trellis.iptables.exec.Programs;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,9 +15,6 @@ import java.util.List;
  * forked (by {@link ProcessRunner}) from a thread that has entered the namespace, so the child is born there.
  */
 final class IptablesRunner {
-
-    /** Where iptables lives when the agent's PATH lacks the sbin directories. */
-    private static final List<Path> FALLBACK_DIRS = List.of(Path.of("/usr/sbin"), Path.of("/sbin"));
 
     private final NodeNamespace node;
     private final Path save;
@@ -59,18 +55,6 @@ final class IptablesRunner {
     }
 
     private static Path find(String command) {
-        List<Path> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(":")) {
-                if (!dir.isEmpty()) {
-                    dirs.add(Path.of(dir));
-                }
-            }
-        }
-        dirs.addAll(FALLBACK_DIRS);
-        return dirs.stream().map(d -> d.resolve(command)).filter(Files::isExecutable).findFirst()
-                .orElseThrow(() -> new IllegalStateException(command + " not found in PATH or " + FALLBACK_DIRS
-                        + ": install the iptables package (pod egress masquerade needs it)"));
+        return Programs.find(command).orElseThrow(() -> Programs.missing(command, "iptables", "pod egress masquerade"));
     }
 }

@@ -1,16 +1,14 @@
 package io.trellis.iptables.policy;
 
 import io.trellis.iptables.exec.CommandRunner;
+import io.trellis.iptables.exec.Programs;
 import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The programs the enforcer drives: {@code iptables-save}, {@code iptables-restore} and {@code ipset}.
@@ -18,8 +16,6 @@ import java.util.stream.Stream;
  * and ipset's netlink protocol, are not ours to speak).
  */
 final class PolicyTools {
-
-    private static final List<Path> FALLBACK_DIRS = List.of(Path.of("/usr/sbin"), Path.of("/sbin"));
 
     private final CommandRunner runner;
     private final String save;
@@ -87,8 +83,7 @@ final class PolicyTools {
     void ipsetRestore(String input) {
         requireNonNull(input, "input");
         if (ipset == null) {
-            throw new IllegalStateException("ipset not found in PATH or " + FALLBACK_DIRS
-                    + ": install the ipset package (the iptables policy enforcer needs it)");
+            throw Programs.missing("ipset", "ipset", "the iptables policy enforcer");
         }
         check(List.of(ipset, "restore"), input);
     }
@@ -107,17 +102,10 @@ final class PolicyTools {
     }
 
     private static String locate(String command, String pkg) {
-        return optional(command).orElseThrow(() -> new IllegalStateException(command + " not found in PATH or "
-                + FALLBACK_DIRS + ": install the " + pkg + " package (the iptables policy enforcer needs it)"));
+        return optional(command).orElseThrow(() -> Programs.missing(command, pkg, "the iptables policy enforcer"));
     }
 
     private static Optional<String> optional(String command) {
-        List<Path> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            Stream.of(path.split(":")).filter(p -> !p.isEmpty()).map(Path::of).forEach(dirs::add);
-        }
-        dirs.addAll(FALLBACK_DIRS);
-        return dirs.stream().map(d -> d.resolve(command)).filter(Files::isExecutable).findFirst().map(Path::toString);
+        return Programs.find(command).map(Path::toString);
     }
 }

@@ -1,16 +1,15 @@
 package io.trellis.iptables.service;
 
 import io.trellis.iptables.exec.CommandRunner;
+import io.trellis.iptables.exec.Programs;
 import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The programs the proxy drives: {@code iptables-save}, {@code iptables-restore} and
@@ -20,7 +19,6 @@ import java.util.stream.Stream;
 final class IptablesCommands {
 
     /** Where the tools live when the agent's PATH lacks the sbin directories. */
-    private static final List<Path> FALLBACK_DIRS = List.of(Path.of("/usr/sbin"), Path.of("/sbin"));
 
     private static final Pattern DELETED = Pattern.compile("(\\d{1,9}) flow entries have been deleted");
 
@@ -115,17 +113,10 @@ final class IptablesCommands {
     }
 
     private static IllegalStateException missing(String command, String pkg) {
-        return new IllegalStateException(command + " not found in PATH or " + FALLBACK_DIRS + ": install the " + pkg
-                + " package (the iptables Service proxy needs it)");
+        return Programs.missing(command, pkg, "the iptables Service proxy");
     }
 
     private static Optional<String> locate(String command) {
-        List<Path> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            Stream.of(path.split(":")).filter(p -> !p.isEmpty()).map(Path::of).forEach(dirs::add);
-        }
-        dirs.addAll(FALLBACK_DIRS);
-        return dirs.stream().map(d -> d.resolve(command)).filter(Files::isExecutable).findFirst().map(Path::toString);
+        return Programs.find(command).map(Path::toString);
     }
 }
